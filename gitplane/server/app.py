@@ -1,0 +1,109 @@
+"""The ASGI application: the request pipeline assembled once, in execution order, then frozen.
+
+    parse request info → authenticate → resolve the logical cluster → authorize → handler
+
+The handler is the resource router for resource requests and the non-resource routes otherwise (version,
+health, discovery, OpenAPI). Errors of any stage become ``Status`` responses; anything unexpected is logged
+and answered 500 without details. Watch streams run until they end, the client disconnects, or the server
+begins to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from gitplane.api import errors
+from gitplane.server.request import AnyResponse, Request, Response, StreamResponse
+
+log = logging.getLogger(__name__)
+
+Stage = Callable[[Request], Awaitable[None]]
+Handler = Callable[[Request], Awaitable[AnyResponse]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+_COMMON_HEADERS = [(b"cache-control", b"no-cache, private")]
+
+
+def _headers(content_type: str, extra: list[tuple[bytes, bytes]], request: Request | None,
+             length: int | None = None) -> list[tuple[bytes, bytes]]:
+    headers = [(b"content-type", content_type.encode()), *_COMMON_HEADERS, *extra]
+    if length is not None:
+        headers.append((b"content-length", str(length).encode()))
+    if request is not None:
+        for warning in request.warnings:
+            text = warning.replace("\\", "\\\\").replace('"', '\\"')
+            headers.append((b"warning", f'299 - "{text}"'.encode()))
+    return headers
+
+
+def error_response(exc: errors.APIError) -> Response:
+    return Response(exc.code, exc.status_bytes(),
+                    headers=[(k.lower().encode(), v.encode()) for k, v in exc.headers.items()])
+
+
+class App:
+    """The ASGI callable."""
+
+    def __init__(self, stages: Sequence[Stage], resources: Handler, non_resources: Handler) -> None:
+        self._stages = tuple(stages)
+        self._resources = resources
+        self._non_resources = non_resources
+        self.stopping = asyncio.Event()
+
+    async def handle(self, request: Request) -> AnyResponse:
+        try:
+            for stage in self._stages:
+                await stage(request)
+            info = request.require_info()
+            return await (self._resources if info.is_resource else self._non_resources)(request)
+        except errors.APIError as exc:
+            return error_response(exc)
+        except Exception:
+            log.exception("Unhandled error serving %s %s", request.method, request.raw_path.split("?", 1)[0])
+            return error_response(errors.internal("an unexpected error occurred; see the server log"))
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        if isinstance(response, StreamResponse):
+            await self._stream(request, response, receive, send)
+            return
+        body = b"" if request.method == "HEAD" else response.body
+        await send({"type": "http.response.start", "status": response.status,
+                    "headers": _headers(response.content_type, response.headers, request, len(response.body))})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _stream(self, request: Request, response: StreamResponse, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": response.status,
+                    "headers": _headers(response.content_type, response.headers, request)})
+
+        async def pump() -> None:
+            async for chunk in response.chunks:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+        async def disconnected() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        tasks = [asyncio.create_task(pump(), name="watch-stream"),
+                 asyncio.create_task(disconnected(), name="watch-disconnect"),
+                 asyncio.create_task(self.stopping.wait(), name="watch-stopping")]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            close = getattr(response.chunks, "aclose", None)
+            if close is not None:
+                await close()
+        if tasks[0] in done and not tasks[0].cancelled() and tasks[0].exception() is not None:
+            log.error("Watch stream failed", exc_info=tasks[0].exception())
+        if tasks[1] not in done:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -1,0 +1,108 @@
+"""What the namespace controller watches (namespaces of every logical cluster, in one watch), its queue, its
+identity, and its workers.
+
+One watch and one queue serve every logical cluster: there is no task per workspace. Keys are
+``(cluster, namespace)``; a terminating namespace is enqueued on every change, and requeued while content
+remains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import orjson
+
+from gitplane.runtime.queue import ShutDown, WorkQueue
+from gitplane.server.catalog import Catalog
+from gitplane.server.controllers.namespace import reconcile_content, reconcile_finalize
+from gitplane.server.inprocess import InProcessClient
+from gitplane.storage import interface as storage
+
+log = logging.getLogger(__name__)
+
+CONTROLLER_NAME = "namespace-lifecycle"
+NAMESPACES = storage.Prefix("", "namespaces", "")
+REQUEUE_SECONDS = 2.0
+
+Key = tuple[str, str]
+
+
+def _terminating(record: storage.Record) -> bool:
+    meta = orjson.loads(record.value).get("metadata") or {}
+    return bool(meta.get("deletionTimestamp"))
+
+
+class NamespaceController:
+    def __init__(self, *, store: storage.Store, api: InProcessClient, catalog_for: Callable[[str], Catalog],
+                 workers: int = 2) -> None:
+        self.store = store
+        self.api = api
+        self.catalog_for = catalog_for
+        self.workers = workers
+        self.queue: WorkQueue[Key] = WorkQueue()
+
+    async def run(self) -> None:
+        """Watch and reconcile until cancelled."""
+        tasks = [asyncio.create_task(self._worker(), name=f"{CONTROLLER_NAME}-worker-{i}")
+                 for i in range(self.workers)]
+        try:
+            await self._watch()
+        finally:
+            self.queue.shutdown()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _watch(self) -> None:
+        while True:
+            page = await self.store.list(NAMESPACES)
+            for record in page.records:
+                if _terminating(record):
+                    self.queue.add((record.key.cluster, record.key.name))
+            watch = self.store.watch(NAMESPACES, since=page.revision)
+            try:
+                async for event in watch:
+                    if event.type is not storage.EventType.DELETED and _terminating(event.record):
+                        self.queue.add((event.record.key.cluster, event.record.key.name))
+            except storage.Gone:
+                log.info("%s: watch history expired; listing again", CONTROLLER_NAME)
+            finally:
+                watch.close()
+
+    async def _worker(self) -> None:
+        while True:
+            try:
+                key = await self.queue.get()
+            except ShutDown:
+                return
+            try:
+                requeue = await self.reconcile(key)
+            except Exception:
+                log.exception("%s: reconciling namespace %s in %s failed", CONTROLLER_NAME, key[1], key[0])
+                self.queue.add_rate_limited(key)
+            else:
+                self.queue.forget(key)
+                if requeue:
+                    self.queue.add_after(key, REQUEUE_SECONDS)
+            finally:
+                self.queue.done(key)
+
+    async def reconcile(self, key: Key) -> bool:
+        """One pass over a namespace; True when it must be looked at again later."""
+        cluster, name = key
+        try:
+            record = await self.store.get(storage.Key("", "namespaces", "", cluster, "", name))
+        except storage.NotFound:
+            return False
+        namespace = orjson.loads(record.value)
+        if not (namespace.get("metadata") or {}).get("deletionTimestamp"):
+            return False
+        remaining = await reconcile_content.delete_content(
+            store=self.store, api=self.api, catalog=self.catalog_for(cluster), cluster=cluster, namespace=name)
+        await reconcile_content.report(self.api, cluster=cluster, namespace=namespace, remaining=remaining)
+        if remaining.total:
+            return True
+        await reconcile_finalize.finalize(self.api, cluster=cluster, name=name)
+        return False

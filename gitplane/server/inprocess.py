@@ -1,0 +1,65 @@
+"""An in-process API client: system controllers call the API through the same pipeline as every client.
+
+Requests are handed to the ASGI app's request handling directly (no socket, no TLS) under a system identity
+that the authentication stage recognises like a client certificate, so authorization, admission, validation,
+finalizers and managed fields apply to controllers exactly as they do to users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from gitplane.api import errors
+from gitplane.server.app import App
+from gitplane.server.http import PEER_SCOPE_KEY, PeerCertificate
+from gitplane.server.request import Request, StreamResponse
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    body: bytes
+
+    def json(self) -> Any:
+        return orjson.loads(self.body)
+
+    def raise_for_status(self) -> None:
+        if self.status >= 400:
+            status = orjson.loads(self.body)
+            raise errors.APIError(self.status, status.get("reason", ""), status.get("message", ""),
+                                  status.get("details") or {})
+
+
+class InProcessClient:
+    def __init__(self, app: App, *, user: str, groups: tuple[str, ...], user_agent: str) -> None:
+        self._app = app
+        self._peer = PeerCertificate(user, groups)
+        self._user_agent = user_agent.encode()
+
+    async def request(self, method: str, path: str, *, body: Any = None,
+                      content_type: str = "application/json") -> Reply:
+        raw = b"" if body is None else body if isinstance(body, bytes) else orjson.dumps(body)
+        target, _, query = path.partition("?")
+        scope: dict[str, Any] = {
+            "type": "http", "method": method, "path": target, "raw_path": target.encode(),
+            "query_string": query.encode(),
+            "headers": [(b"content-type", content_type.encode()), (b"user-agent", self._user_agent),
+                        (b"accept", b"application/json")],
+            PEER_SCOPE_KEY: self._peer,
+        }
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        response = await self._app.handle(Request(scope, receive))
+        if isinstance(response, StreamResponse):
+            raise TypeError("the in-process client does not stream")
+        return Reply(response.status, response.body)

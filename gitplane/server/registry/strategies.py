@@ -1,0 +1,24 @@
+"""Which strategy each resource type uses."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from gitplane.api import builtin_types
+from gitplane.api.resources import ResourceType
+from gitplane.server.registry import builtin
+from gitplane.server.registry.strategy import Strategy
+
+_BY_TYPE: dict[ResourceType, type[Strategy]] = {
+    builtin_types.NAMESPACES: builtin.NamespaceStrategy,
+    builtin_types.SECRETS: builtin.SecretStrategy,
+    builtin_types.LIMITRANGES: builtin.LimitRangeStrategy,
+    builtin_types.RESOURCEQUOTAS: builtin.ResourceQuotaStrategy,
+    builtin_types.EVENTS: builtin.EventStrategy,
+    builtin_types.EVENTS_V1: builtin.EventsV1Strategy,
+}
+
+
+@cache
+def for_type(resource_type: ResourceType) -> Strategy:
+    return _BY_TYPE.get(resource_type, Strategy)(resource_type)

@@ -1,0 +1,67 @@
+"""Reading a request body into an object of the addressed type, as kube-apiserver's decoders do.
+
+Steps: parse JSON or YAML by Content-Type → check ``apiVersion``/``kind`` against the URL (absent ones are
+filled in) → typed decoding against the type's schema (unknown and duplicate fields per fieldValidation, JSON
+types, formats). Duplicates are looked for only when they would be reported, as that costs a second parse.
+Warnings are added to the request and sent back as ``Warning`` headers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gitplane.api import decoding, errors
+from gitplane.server.rest.context import Obj, ResourceRequest
+from gitplane.server.rest.params import FieldValidation
+
+JSON_TYPES = frozenset({"application/json", ""})
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml"})
+
+
+def parse(body: bytes, content_type: str) -> Any:
+    if content_type in JSON_TYPES:
+        return decoding.parse_json(body)
+    if content_type in YAML_TYPES:
+        return decoding.parse_yaml(body)
+    raise errors.unsupported_media_type(["application/json", "application/yaml"])
+
+
+def duplicates(body: bytes, mode: FieldValidation) -> list[str]:
+    """Duplicated fields of a body; looked for only when fieldValidation reports them (a second parse)."""
+    return [] if mode == "Ignore" else decoding.find_duplicate_fields(body)
+
+
+def check_type_meta(ctx: ResourceRequest, obj: Obj) -> None:
+    """The body's apiVersion and kind must be the URL's (an absent one is filled in)."""
+    t = ctx.type
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if api_version in (None, ""):
+        obj["apiVersion"] = t.api_version
+    elif api_version != t.api_version:
+        raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected API "
+                                 f"version ({t.api_version})")
+    if kind in (None, ""):
+        obj["kind"] = t.kind
+    elif kind != t.kind:
+        raise errors.bad_request(f'{kind} in version "{t.version}" cannot be handled as a {t.kind}: the kind in '
+                                 f'the data ("{kind}") is not the kind of resource {t.plural} ("{t.kind}")')
+
+
+def typed(ctx: ResourceRequest, obj: Obj, mode: FieldValidation, duplicate_fields: list[str] | None = None) -> None:
+    """Decode ``obj`` in place against the type's schema; warnings go to the response."""
+    ctx.request.warnings.extend(decoding.decode_typed(obj, ctx.schema, mode=mode,
+                                                      duplicate_fields=duplicate_fields or ()))
+    ctx.strategy.check_decodable(obj)
+
+
+async def read_object(ctx: ResourceRequest, mode: FieldValidation) -> Obj:
+    """The request body as an object of the addressed type."""
+    body = await ctx.request.body()
+    content_type = ctx.request.content_type
+    value = parse(body, content_type)
+    if not isinstance(value, dict):
+        raise errors.bad_request(f"the object provided is unrecognized (must be of type {ctx.type.kind}): "
+                                 "the body is not a JSON object")
+    check_type_meta(ctx, value)
+    typed(ctx, value, mode, duplicates(body, mode))
+    return value

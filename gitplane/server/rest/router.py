@@ -1,0 +1,95 @@
+"""Routing a resource request to its verb handler.
+
+Checks what kube-apiserver's route table would refuse (an unknown resource or subresource, a verb the type
+does not serve, a namespaced type addressed without its namespace), builds the :class:`ResourceRequest` and
+calls the handler for the verb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gitplane.api import errors
+from gitplane.api.resources import ResourceType
+from gitplane.api.schema import Definitions
+from gitplane.server import admission
+from gitplane.server.catalog import Catalog
+from gitplane.server.negotiation import negotiate
+from gitplane.server.registry.strategy import Strategy
+from gitplane.server.request import AnyResponse, Request
+from gitplane.server.rest import deletion, listing, output, patching, watch, writes
+from gitplane.server.rest.body import read_object
+from gitplane.server.rest.context import ResourceRequest
+from gitplane.server.rest.params import field_manager, field_validation
+from gitplane.storage.interface import NotFound as StoreNotFound
+from gitplane.storage.interface import Store
+
+# Which verbs each subresource serves (kube: status get/update/patch; namespaces/finalize update).
+SUBRESOURCE_VERBS = {"status": ("get", "update", "patch"), "finalize": ("update",)}
+
+
+class ResourceRouter:
+    def __init__(self, *, store: Store, catalog_for: Callable[[str], Catalog],
+                 strategy_for: Callable[[ResourceType], Strategy], definitions: Definitions,
+                 chain: admission.Chain, bookmark_seconds: float) -> None:
+        self.store = store
+        self.catalog_for = catalog_for
+        self.strategy_for = strategy_for
+        self.definitions = definitions
+        self.chain = chain
+        self.bookmark_seconds = bookmark_seconds
+
+    def context(self, request: Request) -> ResourceRequest:
+        info = request.require_info()
+        resource_type = self.catalog_for(request.cluster).lookup(info.group, info.version, info.resource)
+        if resource_type is None:
+            raise errors.route_not_found()
+        verb = info.verb
+        if info.subresource:
+            allowed = SUBRESOURCE_VERBS.get(info.subresource, ())
+            if info.subresource not in resource_type.subresources or not info.name:
+                raise errors.route_not_found()
+            if verb not in allowed:
+                raise errors.method_not_allowed()
+        elif verb not in resource_type.verbs:
+            raise errors.method_not_allowed()
+        namespace = info.namespace
+        if resource_type.namespaced:
+            if not namespace and (info.name or verb in ("create", "deletecollection")):
+                raise errors.route_not_found() if info.name else errors.method_not_allowed()
+        else:
+            if namespace and info.resource != "namespaces":
+                raise errors.route_not_found()
+            namespace = ""
+        return ResourceRequest(request, resource_type, self.strategy_for(resource_type), self.store,
+                               self.definitions, request.cluster, namespace, info.name, info.subresource)
+
+    async def __call__(self, request: Request) -> AnyResponse:
+        ctx = self.context(request)
+        verb = request.require_info().verb
+        form = negotiate(request.header(b"accept"))
+        if verb == "get":
+            try:
+                record = await ctx.store.get(ctx.key())
+            except StoreNotFound:
+                raise ctx.not_found() from None
+            return output.object_response(ctx, form, ctx.served_bytes(record))
+        if verb == "list":
+            return await listing.list_objects(ctx, form)
+        if verb == "watch":
+            return await watch.watch_objects(ctx, form, bookmark_seconds=self.bookmark_seconds)
+        writer = writes.Writer(ctx, self.chain)
+        if verb == "create":
+            if ctx.name:
+                raise errors.method_not_allowed()
+            obj = await read_object(ctx, field_validation(request))
+            return await writer.create(obj, manager=field_manager(request), form=form)
+        if verb == "update":
+            return await writer.replace(form)
+        if verb == "patch":
+            return await patching.patch(ctx, writer, form)
+        if verb == "delete":
+            return await deletion.delete(ctx, writer, form)
+        if verb == "deletecollection":
+            return await deletion.delete_collection(ctx, writer, form)
+        raise errors.method_not_allowed()

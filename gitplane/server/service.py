@@ -1,0 +1,151 @@
+"""The server as a service: assemble the pieces once, run until a signal, drain in order.
+
+Start: data directory and PKI → token file → store → catalog, strategies, admission → the ASGI app and its
+pipeline → bootstrap objects (the system namespaces) → admin kubeconfig → listen → system controllers → one
+"ready" log line. Stop (SIGINT/SIGTERM or :meth:`Service.stop`): readiness fails, watches end, uvicorn stops
+accepting and drains connections, controllers stop, the store flushes and closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+from pathlib import Path
+
+from gitplane.api.builtin_schemas import builtin_definitions
+from gitplane.api.builtin_types import BUILTIN_TYPES
+from gitplane.server import admission, http
+from gitplane.server.admission.namespace_lifecycle import NamespaceLifecycle
+from gitplane.server.app import App
+from gitplane.server.catalog import Catalog
+from gitplane.server.certs import PKI, ensure_pki, serving_hosts
+from gitplane.server.controllers.namespace.controller import NamespaceController
+from gitplane.server.health import Health
+from gitplane.server.inprocess import InProcessClient
+from gitplane.server.kubeconfig import write_admin_kubeconfig
+from gitplane.server.nonresource import NonResourceRoutes
+from gitplane.server.registry import strategies
+from gitplane.server.request import UserInfo
+from gitplane.server.rest.router import ResourceRouter
+from gitplane.server.stages.authn import Authenticator, load_token_file
+from gitplane.server.stages.authz import Authorization, BootstrapNonResource, SystemMasters
+from gitplane.server.stages.cluster import ClusterResolver, RootOnly
+from gitplane.server.stages.info import parse_request_info
+from gitplane.settings import ServerSettings
+from gitplane.storage.sqlite import SQLiteStore
+
+log = logging.getLogger(__name__)
+
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+SYSTEM_USER = "system:gitplane"
+SYSTEM_GROUPS = ("system:masters",)
+
+
+def ensure_token_file(path: Path, admin_token: str) -> dict[str, UserInfo]:
+    """Read the static token file, creating it with the admin's token on first start."""
+    if not path.exists():
+        path.write_text(f'{admin_token},gitplane-admin,gitplane-admin,"system:masters"\n')
+        path.chmod(0o600)
+    return load_token_file(path)
+
+
+def bind(address: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((address, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+class Service:
+    """The API server with its store and system controllers."""
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self._stop = asyncio.Event()
+        self.ready = False
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def serve(self) -> None:
+        settings = self.settings
+        data_dir = settings.data_dir
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        pki = ensure_pki(data_dir / "pki", hosts=serving_hosts(settings.address, settings.external_hostname))
+        tokens = ensure_token_file(data_dir / "tokens.csv", pki.admin_token.read_text().strip())
+        store = await SQLiteStore.open(data_dir / "gitplane.db", synchronous=settings.sqlite_synchronous,
+                                       history_seconds=settings.history_seconds)
+        try:
+            await self._run(store, pki, tokens)
+        finally:
+            await store.close()
+
+    async def _run(self, store: SQLiteStore, pki: PKI, tokens: dict[str, UserInfo]) -> None:
+        settings = self.settings
+        definitions = builtin_definitions()
+        catalog = Catalog(BUILTIN_TYPES)
+
+        def catalog_for(_cluster: str) -> Catalog:
+            return catalog
+
+        health = Health(ready={"bootstrap": lambda: None if self.ready else "not yet bootstrapped",
+                               "shutdown": lambda: "shutting down" if self._stop.is_set() else None})
+        router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=strategies.for_type,
+                                definitions=definitions,
+                                chain=admission.Chain([NamespaceLifecycle()]),
+                                bookmark_seconds=settings.watch_bookmark_seconds)
+        app = App(
+            stages=[parse_request_info, Authenticator(tokens), ClusterResolver(RootOnly()),
+                    Authorization([SystemMasters(), BootstrapNonResource()])],
+            resources=router,
+            non_resources=NonResourceRoutes(catalog_for=catalog_for, definitions=definitions, health=health,
+                                            server_address=f"{settings.url_host}:{settings.port}"),
+        )
+        api = InProcessClient(app, user=SYSTEM_USER, groups=SYSTEM_GROUPS, user_agent="gitplane-server")
+        await self._bootstrap(api)
+
+        sock = bind(settings.address, settings.port)
+        port = sock.getsockname()[1]
+        url = f"https://{settings.url_host}:{port}"
+        kubeconfig_path = settings.data_dir / "admin.kubeconfig"
+        write_admin_kubeconfig(kubeconfig_path, pki=pki, server_url=url)
+        server = http.build_server(app, host=settings.address, port=port, ssl_context=http.server_ssl_context(pki))
+        namespaces = NamespaceController(store=store, api=api, catalog_for=catalog_for)
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.stop)
+        await http.start(server, sock)
+        main_loop = asyncio.create_task(server.main_loop(), name="http-server")
+        controllers = [asyncio.create_task(namespaces.run(), name="namespace-lifecycle")]
+        try:
+            self.ready = True
+            log.info("gitplane API server ready at %s (kubeconfig: %s)", url, kubeconfig_path)
+            stop_wait = asyncio.create_task(self._stop.wait(), name="stop-signal")
+            await asyncio.wait({main_loop, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+            stop_wait.cancel()
+        finally:
+            log.info("Shutting down: draining connections")
+            self.ready = False
+            app.stopping.set()
+            server.should_exit = True
+            await asyncio.gather(main_loop, return_exceptions=True)
+            await server.shutdown(sockets=[sock])
+            for task in controllers:
+                task.cancel()
+            await asyncio.gather(*controllers, return_exceptions=True)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            sock.close()
+            log.info("Stopped")
+
+    async def _bootstrap(self, api: InProcessClient) -> None:
+        for name in SYSTEM_NAMESPACES:
+            reply = await api.request("POST", "/clusters/root/api/v1/namespaces",
+                                      body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+            if reply.status not in (201, 409):
+                reply.raise_for_status()

@@ -1,0 +1,86 @@
+"""Pipeline stage 2: authentication.
+
+Authenticators are tried in kube-apiserver's order: a verified client certificate (CN = user, O = groups),
+then a bearer token from the static token file. A request with neither is anonymous
+(``system:anonymous`` in ``system:unauthenticated``), which the authorizers allow only health and version; a
+bearer token that matches nothing is refused with 401 at once. Every authenticated user is in
+``system:authenticated``.
+
+The token file has kube's ``--token-auth-file`` format: ``token,user,uid,"group1,group2"`` per line.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from gitplane.api import errors
+from gitplane.server.http import PEER_SCOPE_KEY, PeerCertificate
+from gitplane.server.request import Request, UserInfo
+
+log = logging.getLogger(__name__)
+
+AUTHENTICATED = "system:authenticated"
+ANONYMOUS = UserInfo("system:anonymous", ("system:unauthenticated",))
+
+
+def load_token_file(path: Path) -> dict[str, UserInfo]:
+    """Read a static token file; a malformed line is an error naming the file and line."""
+    tokens: dict[str, UserInfo] = {}
+    with path.open(newline="") as f:
+        for lineno, row in enumerate(csv.reader(f), start=1):
+            if not row or row[0].startswith("#"):
+                continue
+            if len(row) < 2 or not row[0] or not row[1]:
+                raise ValueError(f"{path}:{lineno}: expected token,user[,uid[,\"group1,group2\"]]")
+            groups = tuple(g.strip() for g in row[3].split(",") if g.strip()) if len(row) > 3 else ()
+            tokens[row[0]] = UserInfo(row[1], groups, row[2] if len(row) > 2 else "")
+    return tokens
+
+
+def _with_authenticated(user: UserInfo) -> UserInfo:
+    if AUTHENTICATED in user.groups:
+        return user
+    return UserInfo(user.name, (*user.groups, AUTHENTICATED), user.uid, user.extra)
+
+
+class Authenticator:
+    """The authentication stage."""
+
+    def __init__(self, tokens: Mapping[str, UserInfo]) -> None:
+        self._tokens = {t.encode(): _with_authenticated(u) for t, u in tokens.items()}
+        self._by_peer: dict[PeerCertificate, UserInfo] = {}
+
+    def _from_token(self, token: bytes) -> UserInfo | None:
+        user = self._tokens.get(token)
+        if user is not None:
+            return user
+        # constant-time comparison over the table, so a miss does not reveal a near hit by timing
+        for known, candidate in self._tokens.items():
+            if hmac.compare_digest(known, token):
+                return candidate
+        return None
+
+    async def __call__(self, request: Request) -> None:
+        peer: PeerCertificate | None = request.scope.get(PEER_SCOPE_KEY)
+        if peer is not None:
+            user = self._by_peer.get(peer)
+            if user is None:
+                user = _with_authenticated(UserInfo(peer.common_name, peer.organizations))
+                if len(self._by_peer) < 10_000:
+                    self._by_peer[peer] = user
+            request.user = user
+            return
+        authorization = request.headers.get(b"authorization")
+        if authorization is not None:
+            scheme, _, token = authorization.partition(b" ")
+            token = token.strip()
+            user = self._from_token(token) if scheme.lower() == b"bearer" and token else None
+            if user is None:
+                raise errors.unauthorized()
+            request.user = user
+            return
+        request.user = ANONYMOUS

@@ -1,0 +1,76 @@
+"""A real gitplane server process for integration tests: started on a free port of 127.0.0.1 in a temporary
+data directory, ready when it logs its ready line (no sleeping), stopped with SIGTERM (or killed)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+READY = re.compile(r"gitplane API server ready at (https://\S+) ")
+STARTUP_TIMEOUT = 60.0
+
+
+@dataclass
+class ServerProcess:
+    data_dir: Path
+    extra_args: Sequence[str] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    url: str = ""
+    process: subprocess.Popen[str] | None = None
+    log_lines: list[str] = field(default_factory=list)
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.data_dir / "admin.kubeconfig"
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def start(self, port: int = 0) -> ServerProcess:
+        args = [sys.executable, "-m", "gitplane", "serve", "--data-dir", str(self.data_dir), "--address",
+                "127.0.0.1", "--port", str(port), *self.extra_args]
+        self.process = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                                        env={**os.environ, **self.env})
+        ready = threading.Event()
+
+        def read() -> None:
+            assert self.process is not None and self.process.stderr is not None
+            for line in self.process.stderr:
+                self.log_lines.append(line)
+                match = READY.search(line)
+                if match and not ready.is_set():
+                    self.url = match.group(1)
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=read, daemon=True, name="server-log").start()
+        if not ready.wait(STARTUP_TIMEOUT) or not self.url:
+            self.kill()
+            raise RuntimeError("gitplane did not become ready:\n" + "".join(self.log_lines[-50:]))
+        return self
+
+    def stop(self, timeout: float = 30.0) -> int:
+        if self.process is None:
+            return 0
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def log(self) -> str:
+        return "".join(self.log_lines)
