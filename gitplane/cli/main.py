@@ -79,6 +79,7 @@ def configure_logging(level: str) -> None:
 
 def run_server(settings: ServerSettings) -> int:
     from gitplane.server.service import Service
+    from gitplane.storage.interface import StorageError
 
     try:
         import uvloop
@@ -88,8 +89,8 @@ def run_server(settings: ServerSettings) -> int:
         runner = uvloop.run
     try:
         runner(Service(settings).serve())
-    except OSError as exc:
-        log.error("%s", exc)
+    except (OSError, StorageError, ValueError) as exc:
+        log.error("gitplane could not start: %s", exc)
         return 1
     return 0
 

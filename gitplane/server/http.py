@@ -26,6 +26,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from gitplane.server.certs import PKI
 
 PEER_SCOPE_KEY = "gitplane.peer"
+IDLE_CLOSE_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,16 @@ class TLSPeerProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         cast(dict[str, Any], self.scope)[PEER_SCOPE_KEY] = self.peer
+
+    def shutdown(self) -> None:
+        """Server shutdown: close idle connections. A TLS close waits for the client's close_notify, which an
+        idle client may never send, so an idle connection still open after a moment is aborted."""
+        super().shutdown()
+        asyncio.get_running_loop().call_later(IDLE_CLOSE_SECONDS, self._abort_if_idle)
+
+    def _abort_if_idle(self) -> None:
+        if self in self.connections and (self.cycle is None or self.cycle.response_complete):
+            self.transport.abort()
 
 
 def server_ssl_context(pki: PKI) -> ssl.SSLContext:

@@ -25,6 +25,7 @@ class ServerProcess:
     url: str = ""
     process: subprocess.Popen[str] | None = None
     log_lines: list[str] = field(default_factory=list)
+    _reader: threading.Thread | None = None
 
     @property
     def kubeconfig(self) -> Path:
@@ -34,9 +35,11 @@ class ServerProcess:
     def port(self) -> int:
         return int(self.url.rsplit(":", 1)[1])
 
-    def start(self, port: int = 0) -> ServerProcess:
-        args = [sys.executable, "-m", "gitplane", "serve", "--data-dir", str(self.data_dir), "--address",
-                "127.0.0.1", "--port", str(port), *self.extra_args]
+    def start(self, port: int | None = 0) -> ServerProcess:
+        """Start and wait until ready; ``port=None`` leaves address and port to the environment."""
+        where = [] if port is None else ["--address", "127.0.0.1", "--port", str(port)]
+        args = [sys.executable, "-m", "gitplane", "serve", "--data-dir", str(self.data_dir), *where,
+                *self.extra_args]
         self.process = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                                         env={**os.environ, **self.env})
         ready = threading.Event()
@@ -51,26 +54,38 @@ class ServerProcess:
                     ready.set()
             ready.set()
 
-        threading.Thread(target=read, daemon=True, name="server-log").start()
+        self._reader = threading.Thread(target=read, daemon=True, name="server-log")
+        self._reader.start()
         if not ready.wait(STARTUP_TIMEOUT) or not self.url:
             self.kill()
             raise RuntimeError("gitplane did not become ready:\n" + "".join(self.log_lines[-50:]))
         return self
 
     def stop(self, timeout: float = 30.0) -> int:
+        """SIGTERM, and the exit code (killed after ``timeout``)."""
         if self.process is None:
             return 0
         self.process.send_signal(signal.SIGTERM)
         try:
-            return self.process.wait(timeout)
+            code = self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            return self.process.wait()
+            code = self.process.wait()
+        self._close()
+        return code
 
     def kill(self) -> None:
+        """SIGKILL, as a crash would end the process."""
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self._close()
+
+    def _close(self) -> None:
+        if self._reader is not None:
+            self._reader.join(10)
+        if self.process is not None and self.process.stderr is not None:
+            self.process.stderr.close()
 
     def log(self) -> str:
         return "".join(self.log_lines)
