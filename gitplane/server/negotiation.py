@@ -10,6 +10,7 @@ can produce (protobuf only) gets 406.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from gitplane.api import errors
@@ -78,6 +79,12 @@ def negotiate(accept: str, *, discovery: bool = False) -> Form:
     """The best representation the ``Accept`` header allows; raises 406 when none is possible."""
     if not accept:
         return Form.JSON
+    return _negotiate(accept, discovery)
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiate(accept: str, discovery: bool) -> Form:
+    """Clients send a handful of distinct Accept headers, so answers are cached."""
     for media in parse_accept(accept):
         form = _form_of(media, discovery=discovery)
         if form is not None:

@@ -15,7 +15,7 @@ re-parsing the URL, so adding the ``/services/...`` virtual workspace paths late
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote
 
 DEFAULT_CLUSTER = "root"
@@ -24,9 +24,8 @@ _VERB_BY_METHOD = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE"
                    "GET": "get", "HEAD": "get"}
 
 
-@dataclass(frozen=True, slots=True)
-class RequestInfo:
-    """The parsed target of one request."""
+class RequestInfo(NamedTuple):
+    """The parsed target of one request (a named tuple: built for every request, it must be cheap)."""
 
     cluster_path: str
     """The logical cluster path from ``/clusters/<path>``, or ``root``."""
@@ -60,7 +59,10 @@ def _split_cluster(path: str) -> tuple[str, bool, str]:
 def parse(method: str, raw_path: str, query: dict[str, str]) -> RequestInfo:
     """Parse one request's target. ``raw_path`` is percent-encoded, as on the wire."""
     cluster, explicit, path = _split_cluster(raw_path)
-    parts = [unquote(p) for p in path.strip("/").split("/")] if path.strip("/") else []
+    stripped = path.strip("/")
+    parts = stripped.split("/") if stripped else []
+    if "%" in stripped:
+        parts = [unquote(p) for p in parts]
     method_verb = _VERB_BY_METHOD.get(method, method.lower())
 
     if len(parts) < 3 or parts[0] not in ("api", "apis") or (parts[0] == "apis" and len(parts) < 4):

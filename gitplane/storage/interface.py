@@ -21,14 +21,14 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 Revision = int
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Key:
-    """The address of one stored object."""
+class Key(NamedTuple):
+    """The address of one stored object. (Keys and records are named tuples: a list builds one of each per
+    object, and tuples are several times cheaper to build than frozen dataclasses.)"""
 
     group: str
     resource: str
@@ -82,8 +82,7 @@ class Prefix:
                 and (self.namespace is None or key.namespace == self.namespace))
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One stored object: its key, its JSON bytes (resourceVersion stamped) and the revision that wrote it."""
 
     key: Key
@@ -112,8 +111,7 @@ class EventType(enum.Enum):
     DELETED = "DELETED"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """One change. ``record`` is the object after the change; for DELETED it is the last state of the object
     with the deleting revision stamped in. ``previous`` is the state before the change (None for ADDED)."""
 

@@ -35,6 +35,7 @@ class ResourceRouter:
         self.store = store
         self.catalog_for = catalog_for
         self.strategy_for = strategy_for
+        self._strategies: dict[int, Strategy] = {}
         self.definitions = definitions
         self.chain = chain
         self.bookmark_seconds = bookmark_seconds
@@ -61,7 +62,10 @@ class ResourceRouter:
             if namespace and info.resource != "namespaces":
                 raise errors.route_not_found()
             namespace = ""
-        return ResourceRequest(request, resource_type, self.strategy_for(resource_type), self.store,
+        strategy = self._strategies.get(id(resource_type))
+        if strategy is None or strategy.type is not resource_type:
+            strategy = self._strategies[id(resource_type)] = self.strategy_for(resource_type)
+        return ResourceRequest(request, resource_type, strategy, self.store,
                                self.definitions, request.cluster, namespace, info.name, info.subresource)
 
     async def __call__(self, request: Request) -> AnyResponse:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from gitplane.api import errors
 from gitplane.server.request import Request, UserInfo
@@ -27,8 +26,7 @@ class Decision(enum.Enum):
     NO_OPINION = "no-opinion"
 
 
-@dataclass(frozen=True, slots=True)
-class Attributes:
+class Attributes(NamedTuple):
     user: UserInfo
     cluster: str
     info: RequestInfo
