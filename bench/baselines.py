@@ -11,7 +11,6 @@ Run: ``python -m bench.baselines bare|sqlite --port N --pki DIR [--db FILE] [--s
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sqlite3
 from pathlib import Path
 from typing import Any
