@@ -141,11 +141,15 @@ def with_imports(wanted: Iterable[str], available: dict[str, bytes]) -> list[str
 
 
 def _options(options: descriptor_pb2.FieldOptions) -> dict[int, int | bytes]:
-    return {field.field_number: field.data for field in unknown_fields.UnknownFieldSet(options)}  # type: ignore[misc]
+    fields = unknown_fields.UnknownFieldSet(options)  # gogoproto's options are unknown fields here
+    return {fields[index].field_number: fields[index].data for index in range(len(fields))}
 
 
-def _messages(proto: descriptor_pb2.FileDescriptorProto) -> Iterator[tuple[str, descriptor_pb2.DescriptorProto]]:
-    def walk(prefix: str, message: descriptor_pb2.DescriptorProto) -> Iterator[tuple[str, descriptor_pb2.DescriptorProto]]:
+Named = tuple[str, descriptor_pb2.DescriptorProto]
+
+
+def _messages(proto: descriptor_pb2.FileDescriptorProto) -> Iterator[Named]:
+    def walk(prefix: str, message: descriptor_pb2.DescriptorProto) -> Iterator[Named]:
         full_name = f"{prefix}.{message.name}"
         yield full_name, message
         for nested in message.nested_type:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gitplane.api.builtin_schemas import builtin_definitions
 from gitplane.api.builtin_types import BUILTIN_TYPES
+from gitplane.api.protobuf import catalog as protobuf_catalog
 from gitplane.server import admission, http
 from gitplane.server.admission.namespace_lifecycle import NamespaceLifecycle
 from gitplane.server.app import App
@@ -88,6 +89,7 @@ class Service:
     async def _run(self, store: SQLiteStore, pki: PKI, tokens: dict[str, UserInfo]) -> None:
         settings = self.settings
         definitions = builtin_definitions()
+        protobuf_catalog.load()
         catalog = Catalog(BUILTIN_TYPES)
 
         def catalog_for(_cluster: str) -> Catalog:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gitplane.api import decoding, errors
+from gitplane.api.protobuf import envelope as protobuf_envelope
 from gitplane.server.rest.context import Obj, ResourceRequest
 from gitplane.server.rest.params import FieldValidation
 
@@ -19,6 +20,7 @@ YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml"})
 
 
 def parse(body: bytes, content_type: str) -> Any:
+    """A JSON or YAML body (patches, options, applied configurations)."""
     if content_type in JSON_TYPES:
         return decoding.parse_json(body)
     if content_type in YAML_TYPES:
@@ -26,9 +28,22 @@ def parse(body: bytes, content_type: str) -> Any:
     raise errors.unsupported_media_type(["application/json", "application/yaml"])
 
 
-def duplicates(body: bytes, mode: FieldValidation) -> list[str]:
-    """Duplicated fields of a body; looked for only when fieldValidation reports them (a second parse)."""
-    return [] if mode == "Ignore" else decoding.find_duplicate_fields(body)
+def parse_object(ctx: ResourceRequest, body: bytes, content_type: str) -> Any:
+    """An object body: JSON, YAML, or (from client-go's typed clients) Kubernetes protobuf."""
+    if content_type == protobuf_envelope.MEDIA_TYPE:
+        return protobuf_envelope.decode(body, default_api_version=ctx.type.api_version,
+                                        default_kind=ctx.type.kind)
+    if content_type in JSON_TYPES or content_type in YAML_TYPES:
+        return parse(body, content_type)
+    raise errors.unsupported_media_type(["application/json", "application/yaml", protobuf_envelope.MEDIA_TYPE])
+
+
+def duplicates(body: bytes, mode: FieldValidation, content_type: str = "application/json") -> list[str]:
+    """Duplicated fields of a JSON or YAML body; looked for only when fieldValidation reports them (a second
+    parse). Protobuf has no duplicate fields to report."""
+    if mode == "Ignore" or content_type == protobuf_envelope.MEDIA_TYPE:
+        return []
+    return decoding.find_duplicate_fields(body)
 
 
 def check_type_meta(ctx: ResourceRequest, obj: Obj) -> None:
@@ -58,10 +73,10 @@ async def read_object(ctx: ResourceRequest, mode: FieldValidation) -> Obj:
     """The request body as an object of the addressed type."""
     body = await ctx.request.body()
     content_type = ctx.request.content_type
-    value = parse(body, content_type)
+    value = parse_object(ctx, body, content_type)
     if not isinstance(value, dict):
         raise errors.bad_request(f"the object provided is unrecognized (must be of type {ctx.type.kind}): "
                                  "the body is not a JSON object")
     check_type_meta(ctx, value)
-    typed(ctx, value, mode, duplicates(body, mode))
+    typed(ctx, value, mode, duplicates(body, mode, content_type))
     return value
