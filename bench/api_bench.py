@@ -214,10 +214,11 @@ def main() -> None:
             get_url = f"{base}/api/v1/namespaces/default/configmaps/bench"
             wrk(get_url, seconds=1, connections=connections, token=token)
             gitplane_get = wrk(get_url, seconds=seconds, connections=connections, token=token)
-            script = post_script(Path(tmp) / "post.lua", "load", token)
             create_url = f"{base}/api/v1/namespaces/default/configmaps"
-            wrk(create_url, seconds=1, connections=connections, token=token, script=script)
-            gitplane_create = wrk(create_url, seconds=seconds, connections=connections, token=token, script=script)
+            wrk(create_url, seconds=1, connections=connections,
+                script=post_script(Path(tmp) / "warm.lua", "warm", token))
+            gitplane_create = wrk(create_url, seconds=seconds, connections=connections,
+                                  script=post_script(Path(tmp) / "post.lua", "load", token))
             fill(port, pki, "bench-list", LIST_SIZE)
             list_ms, list_bytes = time_list(port, pki, "bench-list")
         store_ms = store_list_ms(data_dir, "bench-list")
@@ -233,9 +234,9 @@ def main() -> None:
         with process([sys.executable, "-m", "bench.baselines", "sqlite", "--port", str(sqlite_port), "--pki",
                       str(pki), "--db", str(Path(tmp) / "baseline.db")], port=sqlite_port):
             url = f"https://127.0.0.1:{sqlite_port}/"
-            baseline_script = post_script(Path(tmp) / "baseline.lua", "load")
-            wrk(url, seconds=1, connections=connections, script=baseline_script)
-            sqlite_create = wrk(url, seconds=seconds, connections=connections, script=baseline_script)
+            wrk(url, seconds=1, connections=connections, script=post_script(Path(tmp) / "warm.lua", "warm"))
+            sqlite_create = wrk(url, seconds=seconds, connections=connections,
+                                script=post_script(Path(tmp) / "post.lua", "load"))
 
     print(f"gitplane API benchmark ({connections} connections, {seconds} s per figure, server on one core, TLS)")
     print(f"  GET one ConfigMap      gitplane {gitplane_get}   bare ASGI {bare_get}   "

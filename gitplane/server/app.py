@@ -28,12 +28,16 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 _COMMON_HEADERS = [(b"cache-control", b"no-cache, private")]
 
 
+_JSON_HEADER = (b"content-type", b"application/json")
+
+
 def _headers(content_type: str, extra: list[tuple[bytes, bytes]], request: Request | None,
              length: int | None = None) -> list[tuple[bytes, bytes]]:
-    headers = [(b"content-type", content_type.encode()), *_COMMON_HEADERS, *extra]
+    kind = _JSON_HEADER if content_type == "application/json" else (b"content-type", content_type.encode())
+    headers = [kind, *_COMMON_HEADERS, *extra] if extra else [kind, *_COMMON_HEADERS]
     if length is not None:
         headers.append((b"content-length", str(length).encode()))
-    if request is not None:
+    if request is not None and request.warnings:
         for warning in request.warnings:
             text = warning.replace("\\", "\\\\").replace('"', '\\"')
             headers.append((b"warning", f'299 - "{text}"'.encode()))

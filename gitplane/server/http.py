@@ -109,6 +109,7 @@ def build_server(app: Callable[..., Any], *, host: str, port: int, ssl_context: 
         access_log=False,
         log_config=None,
         server_header=False,
+        proxy_headers=False,  # the API server is the endpoint: clients may not claim another address
         date_header=False,
         timeout_keep_alive=120,
         timeout_graceful_shutdown=graceful_seconds,
