@@ -103,6 +103,13 @@ class _Encoder:
         return self.line("ERROR", obj=exc.status())
 
 
+def _out_of_window(exc: storage.Gone | storage.FutureRevision) -> errors.APIError:
+    """The ERROR a watch ends with when its start is below the history window or ahead of the store."""
+    if isinstance(exc, storage.Gone):
+        return errors.too_old_resource_version(exc.requested, exc.oldest)
+    return too_large(exc.requested, exc.current)
+
+
 def _restamp(value: Obj, revision: int) -> Obj:
     meta = dict(value.get("metadata") or {})
     meta["resourceVersion"] = str(revision)
@@ -169,11 +176,8 @@ async def _stream(ctx: ResourceRequest, form: Form, options: WatchOptions, pred:
 
     try:
         watch = ctx.store.watch(ctx.prefix(), since=since)
-    except storage.Gone as exc:
-        yield encoder.error(errors.too_old_resource_version(exc.requested, exc.oldest))
-        return
-    except storage.FutureRevision as exc:
-        yield encoder.error(too_large(exc.requested, exc.current))
+    except (storage.Gone, storage.FutureRevision) as exc:
+        yield encoder.error(_out_of_window(exc))
         return
     last_bookmark = ctx.store.current_revision()
     events = aiter(watch)
@@ -199,11 +203,8 @@ async def _stream(ctx: ResourceRequest, form: Form, options: WatchOptions, pred:
                 event = finished.result()
             except StopAsyncIteration:
                 return
-            except storage.Gone as exc:
-                yield encoder.error(errors.too_old_resource_version(exc.requested, exc.oldest))
-                return
-            except storage.FutureRevision as exc:
-                yield encoder.error(too_large(exc.requested, exc.current))
+            except (storage.Gone, storage.FutureRevision) as exc:
+                yield encoder.error(_out_of_window(exc))
                 return
             line = _event_line(ctx, pred, encoder, event)
             if line is not None:
