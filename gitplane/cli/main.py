@@ -39,37 +39,49 @@ def _parser_type(field: dataclasses.Field[Any], hints: dict[str, Any]) -> tuple[
     return str, None
 
 
+_UNSET = object()
+
+
 def add_settings(parser: argparse.ArgumentParser, cls: type) -> None:
+    """One flag per settings field; values left unset are taken from the environment later."""
     hints = typing.get_type_hints(cls)
     for field in setting_fields(cls):
         kind, choices = _parser_type(field, hints)
         env = env_name(field.metadata["flag"])
-        default = field.default
-        if env in os.environ:
-            default = kind(os.environ[env])
-        parser.add_argument(field.metadata["flag"], dest=field.name, type=kind, choices=choices, default=default,
+        parser.add_argument(field.metadata["flag"], dest=field.name, type=kind, choices=choices, default=_UNSET,
                             help=f"{field.metadata['help']} (env {env}; default {field.default})")
 
 
-def settings_from(args: argparse.Namespace, cls: type) -> Any:
-    values = {f.name: getattr(args, f.name) for f in setting_fields(cls)}
-    settings = cls(**values)
-    if choices := [f for f in setting_fields(cls) if typing.get_origin(typing.get_type_hints(cls)[f.name])
-                   is typing.Literal]:
-        for field in choices:
-            allowed = typing.get_args(typing.get_type_hints(cls)[field.name])
-            if getattr(settings, field.name) not in allowed:
-                raise SystemExit(f"{field.metadata['flag']} must be one of {', '.join(allowed)}")
-    return settings
+def settings_from(parser: argparse.ArgumentParser, args: argparse.Namespace, cls: type) -> Any:
+    """The settings: a flag wins, then its GITPLANE_* variable (checked like the flag), then the default."""
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for field in setting_fields(cls):
+        value = getattr(args, field.name)
+        env = env_name(field.metadata["flag"])
+        if value is _UNSET and env in os.environ:
+            kind, choices = _parser_type(field, hints)
+            raw = os.environ[env]
+            try:
+                value = kind(raw)
+            except ValueError:
+                parser.error(f"{env}={raw!r} is not a valid {kind.__name__}")
+            if choices is not None and value not in choices:
+                parser.error(f"{env}={raw!r}: choose from {', '.join(choices)}")
+        if value is not _UNSET:
+            values[field.name] = value
+    return cls(**values)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(prog="gitplane", description="A GitOps-native control plane.")
     commands = parser.add_subparsers(dest="command", required=True)
+    subparsers: dict[str, argparse.ArgumentParser] = {}
     for name, text in (("up", "run the API server and the reconcile loops"),
                        ("serve", "run the API server only")):
-        add_settings(commands.add_parser(name, help=text, description=text), ServerSettings)
-    return parser
+        subparsers[name] = commands.add_parser(name, help=text, description=text)
+        add_settings(subparsers[name], ServerSettings)
+    return parser, subparsers
 
 
 def configure_logging(level: str) -> None:
@@ -96,8 +108,9 @@ def run_server(settings: ServerSettings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    settings = settings_from(args, ServerSettings)
+    parser, subparsers = build_parser()
+    args = parser.parse_args(argv)
+    settings = settings_from(subparsers[args.command], args, ServerSettings)
     configure_logging(settings.log_level)
     if args.command in ("up", "serve"):
         return run_server(settings)

@@ -14,7 +14,8 @@ from kubernetes import client, config
 from tests.integration.server import ServerProcess
 
 KUBECTL_DIR = Path("/usr/lib/google-cloud-sdk/bin")
-KUBECTL_VERSIONS = ("1.27", "1.33")
+# The oldest and newest supported kubectl; GITPLANE_TEST_KUBECTL_VERSIONS=1.27,1.28,... tests others too.
+KUBECTL_VERSIONS = tuple(os.environ.get("GITPLANE_TEST_KUBECTL_VERSIONS", "1.27,1.33").split(","))
 
 
 def kubectl_path(version: str) -> Path:

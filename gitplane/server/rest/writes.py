@@ -26,6 +26,7 @@ from gitplane.server.rest.context import Obj, ResourceRequest, now, rfc3339
 from gitplane.storage import interface as storage
 
 MAX_UPDATE_RETRIES = 5
+MAX_OBJECT_BYTES = 1536 * 1024  # etcd's default request limit: objects stay portable to an etcd store
 MAX_GENERATE_NAME_RETRIES = 8
 
 
@@ -51,6 +52,14 @@ class Writer:
         name = ((obj or old or {}).get("metadata") or {}).get("name") or ctx.name
         return admission.Attributes(operation, ctx.type, subresource, ctx.cluster, ctx.namespace, name, obj, old,
                                     ctx.request.require_user(), self.dry_run, ctx.store)
+
+    def encode(self, obj: Obj) -> bytes:
+        """The stored form of ``obj``; 413 when it is larger than any store may keep."""
+        value = self.ctx.encode_for_storage(obj)
+        if len(value) > MAX_OBJECT_BYTES:
+            raise errors.too_large(f"the object is {len(value)} bytes; objects are limited to {MAX_OBJECT_BYTES} "
+                                   "bytes")
+        return value
 
     def invalid(self, obj: Obj, errs: list[errors.FieldError]) -> errors.APIError:
         name = (obj.get("metadata") or {}).get("name") or ""
@@ -78,7 +87,7 @@ class Writer:
         for _ in range(MAX_GENERATE_NAME_RETRIES):
             key = ctx.key(objectmeta.metadata(obj)["name"])
             try:
-                record = await ctx.store.create(key, ctx.encode_for_storage(obj))
+                record = await ctx.store.create(key, self.encode(obj))
             except storage.AlreadyExists:
                 if objectmeta.regenerate_name(obj):
                     continue
@@ -117,7 +126,7 @@ class Writer:
         if meta.get("deletionTimestamp") and not strategy.delete_is_graceful(new):
             deleted = await ctx.store.delete(ctx.key(), expect=record.revision)
             return output.object_response(ctx, form, ctx.served_bytes(deleted))
-        updated = await ctx.store.update(ctx.key(), ctx.encode_for_storage(new), expect=record.revision)
+        updated = await ctx.store.update(ctx.key(), self.encode(new), expect=record.revision)
         return output.object_response(ctx, form, ctx.served_bytes(updated))
 
     async def replace(self, form: Form) -> Response:
