@@ -34,7 +34,12 @@ _JSON_HEADER = (b"content-type", b"application/json")
 def _headers(content_type: str, extra: list[tuple[bytes, bytes]], request: Request | None,
              length: int | None = None) -> list[tuple[bytes, bytes]]:
     kind = _JSON_HEADER if content_type == "application/json" else (b"content-type", content_type.encode())
-    headers = [kind, *_COMMON_HEADERS, *extra] if extra else [kind, *_COMMON_HEADERS]
+    if not extra:
+        headers = [kind, *_COMMON_HEADERS]
+    elif any(name == b"cache-control" for name, _ in extra):
+        headers = [kind, *extra]
+    else:
+        headers = [kind, *_COMMON_HEADERS, *extra]
     if length is not None:
         headers.append((b"content-length", str(length).encode()))
     if request is not None and request.warnings:

@@ -100,7 +100,10 @@ class NonResourceRoutes:
             document = docs.v3(group_version)
             if document is None:
                 raise errors.route_not_found()
-            wanted = request.query.get("hash")
-            headers = _IMMUTABLE if wanted and wanted == docs.v3_hash(group_version) else []
-            return Response(200, document, headers=headers)
+            wanted, current = request.query.get("hash"), docs.v3_hash(group_version) or ""
+            if wanted and wanted != current:
+                # kube redirects a stale hash to the document's current URL (same cluster prefix)
+                location = f"{request.raw_path.split('?', 1)[0]}?hash={current}"
+                return Response(301, b"", headers=[(b"location", location.encode())])
+            return Response(200, document, headers=_IMMUTABLE if wanted else [])
         return Response(404, b"404 page not found\n", TEXT)

@@ -190,3 +190,15 @@ def test_watch_from_the_future_and_bad_options(raw: RawClient, ns: str) -> None:
     assert refused.status == 422
     events = list(watch_lines(raw, f"{path}?watch=1&resourceVersion=999999999&timeoutSeconds=1"))
     assert events[0]["type"] == "ERROR" and events[0]["object"]["code"] == 504
+
+
+def test_openapi_v3_documents_are_cached_by_hash(raw: RawClient) -> None:
+    """The v3 index names hashed URLs served immutable; a stale hash redirects to the current one."""
+    index = raw.request("GET", "/clusters/root/openapi/v3").json()
+    url = index["paths"]["api/v1"]["serverRelativeURL"]
+    document = raw.request("GET", "/clusters/root" + url)
+    assert document.status == 200 and document.headers["Cache-Control"] == "public, immutable"
+    assert "io.k8s.api.core.v1.ConfigMap" in document.json()["components"]["schemas"]
+    stale = raw.request("GET", "/clusters/root/openapi/v3/api/v1?hash=0123")
+    assert stale.status == 301
+    assert stale.headers["Location"] == "/clusters/root" + url
