@@ -128,11 +128,11 @@ def test_delete_collection_honours_selectors(raw: RawClient, ns: str) -> None:
 
 
 def test_finalizers_hold_deletion_until_removed(raw: RawClient, ns: str) -> None:
-    """An object with finalizers is marked (202) on delete and goes when its finalizers are removed."""
+    """An object with finalizers is marked (200, with the object) on delete and goes when its finalizers are removed."""
     path = f"/api/v1/namespaces/{ns}/configmaps"
     create(raw, path, {"metadata": {"name": "held", "finalizers": ["example.com/hold"]}})
     marked = raw.request("DELETE", f"{path}/held")
-    assert marked.status == 202 and marked.json()["metadata"]["deletionTimestamp"]
+    assert marked.status == 200 and marked.json()["metadata"]["deletionTimestamp"]
     assert raw.request("GET", f"{path}/held").status == 200
     released = raw.request("PATCH", f"{path}/held", json.dumps({"metadata": {"finalizers": None}}),
                            content_type="application/merge-patch+json")

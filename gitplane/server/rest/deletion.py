@@ -2,8 +2,9 @@
 
 ``DeleteOptions`` come from the body (or the query): preconditions on uid and resourceVersion (409 on a
 mismatch), ``propagationPolicy``, ``dryRun``. An object that finalizers (or its type) hold is only marked:
-``deletionTimestamp`` is set and the answer is 202 with the object; it goes when its finalizers are removed.
-Anything else is removed at once and the answer is a ``Status`` of success naming it.
+``deletionTimestamp`` is set and the answer is the object, with 200 (202 only when the client sent
+``orphanDependents: false``, as kube does); it goes when its finalizers are removed. Anything else is removed at
+once and the answer is a ``Status`` of success naming it.
 
 Dependents (``ownerReferences``) are the garbage collector's business, which a later issue brings; until then
 ``Orphan`` and ``Foreground`` delete the owner like ``Background``, leaving dependents in place.
@@ -47,9 +48,12 @@ class DeleteOptions:
         self.uid = preconditions.get("uid") or ""
         self.resource_version = preconditions.get("resourceVersion") or ""
         dry_run = options.get("dryRun") or []
-        if dry_run and dry_run != ["All"]:
-            raise errors.bad_request(f"invalid dry run option {dry_run!r}: only \"All\" is supported")
+        for value in dry_run if isinstance(dry_run, list) else [dry_run]:
+            if value != "All":
+                raise params.invalid_options(ctx.request, errors.not_supported("dryRun", value, ("All",)))
         self.dry_run = bool(dry_run) or params.dry_run(ctx.request)
+        orphan = options.get("orphanDependents")
+        self.accepted = orphan is False
 
     def check(self, ctx: ResourceRequest, record: storage.Record, obj: Obj) -> None:
         meta = obj.get("metadata") or {}
@@ -108,7 +112,7 @@ async def delete(ctx: ResourceRequest, writer: Writer, form: Form) -> Response:
     options = DeleteOptions(ctx, await ctx.request.body())
     status, served, obj = await _delete_one(ctx, writer, options, ctx.name)
     if status == 202 and served is not None:
-        return output.object_response(ctx, form, served, status=202)
+        return output.object_response(ctx, form, served, status=202 if options.accepted else 200)
     meta = obj.get("metadata") or {}
     details: dict[str, Any] = {"name": meta.get("name", ctx.name), "kind": ctx.type.plural,
                                "uid": meta.get("uid", "")}

@@ -36,28 +36,41 @@ def integer(request: Request, name: str, *, minimum: int = 0) -> int | None:
     return number
 
 
+_OPTIONS_KIND = {"create": "CreateOptions", "update": "UpdateOptions", "patch": "PatchOptions",
+                 "delete": "DeleteOptions", "deletecollection": "DeleteOptions"}
+
+
+def invalid_options(request: Request, error: errors.FieldError) -> errors.APIError:
+    """kube's refusal of a write's options: 422 on ``CreateOptions.meta.k8s.io`` (or Update, Patch, Delete)."""
+    verb = request.info.verb if request.info is not None else "create"
+    return errors.invalid(f"{_OPTIONS_KIND.get(verb, 'CreateOptions')}.meta.k8s.io", "", [error])
+
+
 def dry_run(request: Request) -> bool:
-    """``dryRun=All`` (the only value kube accepts); unknown values are a 400."""
+    """``dryRun=All`` (the only value kube accepts); others are refused as invalid options."""
     values = [v for v in request.query.get("dryRun", "").split(",") if v]
     for value in values:
         if value != "All":
-            raise errors.bad_request(f'invalid dry run option "{value}": only "All" is supported')
+            raise invalid_options(request, errors.not_supported("dryRun", value, ("All",)))
     return bool(values)
 
 
 def field_validation(request: Request) -> FieldValidation:
+    """``fieldValidation``: Strict, Warn (the default) or Ignore, spelled exactly so (kube is case-sensitive)."""
     value = request.query.get("fieldValidation", "")
-    if value == "":
+    if value in ("", "Warn"):
         return "Warn"
-    lowered = value.lower()
-    if lowered == "strict":
+    if value == "Strict":
         return "Strict"
-    if lowered == "warn":
-        return "Warn"
-    if lowered == "ignore":
+    if value == "Ignore":
         return "Ignore"
-    raise errors.bad_request(
-        f"fieldValidation must be one of Strict, Warn, Ignore; got {value!r}")
+    raise invalid_options(request, errors.not_supported("fieldValidation", value, ("", "Ignore", "Strict", "Warn")))
+
+
+def _from_user_agent(user_agent: str) -> str:
+    """kube's manager name for writes that name none: the User-Agent's product, printable, at most 128 bytes."""
+    product = "".join(ch for ch in user_agent.split("/", 1)[0] if ch.isprintable())
+    return product.encode()[:MAX_FIELD_MANAGER_LENGTH].decode(errors="ignore")
 
 
 def field_manager(request: Request, *, required: bool = False) -> str:
@@ -65,11 +78,11 @@ def field_manager(request: Request, *, required: bool = False) -> str:
     manager = request.query.get("fieldManager", "")
     if not manager:
         if required:
-            raise errors.bad_request("PATCH, application/apply-patch+yaml requests must include a fieldManager "
-                                     "query parameter")
-        manager = request.header(b"user-agent").split("/", 1)[0].strip()
-    if len(manager) > MAX_FIELD_MANAGER_LENGTH:
-        raise errors.bad_request(f"fieldManager: Too long: may not be more than {MAX_FIELD_MANAGER_LENGTH} bytes")
+            raise invalid_options(request, errors.required("fieldManager", "is required for apply patch"))
+        return _from_user_agent(request.header(b"user-agent"))
+    if len(manager.encode()) > MAX_FIELD_MANAGER_LENGTH:
+        raise invalid_options(request, errors.too_long("fieldManager", MAX_FIELD_MANAGER_LENGTH))
     if any(not ch.isprintable() for ch in manager):
-        raise errors.bad_request("fieldManager: Invalid value: must only contain printable characters")
+        raise invalid_options(request, errors.invalid_value("fieldManager", manager,
+                                                            "must only contain printable characters"))
     return manager

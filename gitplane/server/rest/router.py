@@ -52,14 +52,15 @@ class ResourceRouter:
                 raise errors.route_not_found()
             if verb not in allowed:
                 raise errors.method_not_allowed()
-        elif verb not in resource_type.verbs:
+        elif verb not in resource_type.verbs or (verb in ("update", "patch") and not info.name):
             raise errors.method_not_allowed()
         namespace = info.namespace
         if resource_type.namespaced:
             if not namespace and (info.name or verb in ("create", "deletecollection")):
                 raise errors.route_not_found() if info.name else errors.method_not_allowed()
         else:
-            if namespace and info.resource != "namespaces":
+            # a cluster-scoped type has no namespace; a namespace's own URL carries its name as the namespace
+            if namespace and not (info.resource == "namespaces" and info.name == namespace):
                 raise errors.route_not_found()
             namespace = ""
         strategy = self._strategies.get(id(resource_type))

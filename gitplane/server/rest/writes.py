@@ -153,6 +153,8 @@ class Writer:
                 raise self.invalid(obj, [errors.invalid_value("metadata.resourceVersion", "0x0",
                                                               "must be specified for an update")])
             new: Obj = orjson.loads(orjson.dumps(obj))
+            # an unconditional update is made against the revision just read (kube's Store.Update does this)
+            objectmeta.metadata(new)["resourceVersion"] = str(record.revision)
             try:
                 return await self.commit_update(record, old, new, subresource=subresource, manager=manager,
                                                 form=form)

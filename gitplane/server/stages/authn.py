@@ -78,9 +78,12 @@ class Authenticator:
         if authorization is not None:
             scheme, _, token = authorization.partition(b" ")
             token = token.strip()
-            user = self._from_token(token) if scheme.lower() == b"bearer" and token else None
-            if user is None:
-                raise errors.unauthorized()
-            request.user = user
-            return
+            # kube's bearer authenticator has no opinion on other schemes or an empty token (anonymous then);
+            # a bearer token it does not know is refused
+            if scheme.lower() == b"bearer" and token:
+                user = self._from_token(token)
+                if user is None:
+                    raise errors.unauthorized()
+                request.user = user
+                return
         request.user = ANONYMOUS

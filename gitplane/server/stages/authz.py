@@ -1,6 +1,8 @@
 """Pipeline stage 4: authorization, as a chain of authorizers asked in order.
 
-Each authorizer answers ALLOW, DENY or NO_OPINION; the first decisive answer wins and no answer means 403.
+Each authorizer answers ALLOW, DENY or NO_OPINION; the first decisive answer wins and no answer means 403
+(with the reasons of every authorizer that had no opinion, joined by newlines, as kube's union authorizer
+reports them).
 Today's chain is kube-apiserver's bootstrap policy without RBAC objects: ``system:masters`` may do anything,
 authenticated users may read discovery, OpenAPI, version and health, anonymous users only version and health.
 RBAC of the target logical cluster (and kcp's workspace access, maximal permission policy and system-object
@@ -61,7 +63,7 @@ class BootstrapNonResource:
         if info.is_resource or info.verb not in ("get", "head"):
             return Decision.NO_OPINION, ""
         path = info.path.split("?", 1)[0]
-        if path in _PUBLIC_PATHS or path.startswith(("/healthz/", "/livez/", "/readyz/")):
+        if path in _PUBLIC_PATHS:  # the individual checks (/healthz/<check>) are system:monitoring's
             return Decision.ALLOW, ""
         if "system:authenticated" in attrs.user.groups and _is_discovery(path):
             return Decision.ALLOW, ""
@@ -90,15 +92,17 @@ class Authorization:
 
     async def __call__(self, request: Request) -> None:
         attrs = Attributes(request.require_user(), request.cluster, request.require_info())
-        reason = ""
+        reasons: list[str] = []
         for authorizer in self._chain:
             decision, why = authorizer.authorize(attrs)
             if decision is Decision.ALLOW:
                 return
-            if why:
-                reason = why
             if decision is Decision.DENY:
+                reasons = [why] if why else []  # kube's union authorizer: a denial gives its own reason only
                 break
+            if why:
+                reasons.append(why)
+        reason = "\n".join(reasons)
         info = attrs.info
         raise errors.forbidden_error(forbidden_message(attrs, reason), resource=info.resource,
                                      group=info.group, name=info.name)

@@ -2,7 +2,9 @@
 
 Every namespaced type of the cluster's catalog is emptied (types that share storage, such as the two views of
 Events, once). Deletion goes through the API, so objects held by finalizers are only marked; they are counted
-as remaining until their finalizers are gone. Conditions set on the namespace: ``NamespaceContentRemaining``
+as remaining until their finalizers are gone. Conditions set on the namespace, with kube's reasons and messages:
+``NamespaceDeletionDiscoveryFailure`` and ``NamespaceDeletionGroupVersionParsingFailure`` (always False: the
+catalog is known), ``NamespaceContentRemaining``
 and ``NamespaceFinalizersRemaining`` (True while something remains), ``NamespaceDeletionContentFailure`` (True
 when a delete failed).
 """
@@ -55,21 +57,36 @@ async def delete_content(*, store: storage.Store, api: InProcessClient, catalog:
             path = _cluster_path(cluster) + resource_type.url_path(namespace, record.key.name)
             if not meta.get("deletionTimestamp"):
                 reply = await api.request("DELETE", path, body={"propagationPolicy": "Background"})
-                if reply.status in (200, 404):
-                    continue  # gone
-                if reply.status != 202:
+                if reply.status == 404 or (reply.status < 300 and reply.json().get("kind") == "Status"):
+                    continue  # gone (a held object is answered with itself, a removed one with a Status)
+                if reply.status >= 300:
                     remaining.failures.append(f"{resource_type.plural}/{record.key.name}: {reply.status}")
-            label = f"{resource_type.plural}.{resource_type.group}" if resource_type.group else resource_type.plural
-            remaining.objects[label] += 1
+            remaining.objects[f"{resource_type.plural}.{resource_type.group}"] += 1  # kube's "configmaps."
             for finalizer in meta.get("finalizers") or ():
                 remaining.finalizers[finalizer] += 1
     return remaining
 
 
-def _condition(kind: str, active: bool, reasons: tuple[str, str], message: str, now: str) -> dict[str, Any]:
-    """A namespace deletion condition; ``reasons`` are kube's (when True, when False)."""
-    return {"type": kind, "status": "True" if active else "False", "reason": reasons[0] if active else reasons[1],
-            "message": message if active else "", "lastTransitionTime": now}
+# kube's namespace deleter conditions: type -> (reason when True, reason and message when False)
+_SETTLED = {
+    "NamespaceDeletionDiscoveryFailure": ("DiscoveryFailed", "ResourcesDiscovered",
+                                          "All resources successfully discovered"),
+    "NamespaceDeletionGroupVersionParsingFailure": ("GroupVersionParsingFailed", "ParsedGroupVersions",
+                                                    "All legacy kube types successfully parsed"),
+    "NamespaceDeletionContentFailure": ("ContentDeletionFailed", "ContentDeleted",
+                                        "All content successfully deleted, may be waiting on finalization"),
+    "NamespaceContentRemaining": ("SomeResourcesRemain", "ContentRemoved", "All content successfully removed"),
+    "NamespaceFinalizersRemaining": ("SomeFinalizersRemain", "ContentHasNoFinalizers",
+                                     "All content-preserving finalizers finished"),
+}
+
+
+def _condition(kind: str, problem: str, now: str) -> dict[str, Any]:
+    """A namespace deletion condition: True with ``problem`` as its message, or False with kube's message."""
+    true_reason, false_reason, false_message = _SETTLED[kind]
+    return {"type": kind, "status": "True" if problem else "False",
+            "reason": true_reason if problem else false_reason, "message": problem or false_message,
+            "lastTransitionTime": now}
 
 
 async def report(api: InProcessClient, *, cluster: str, namespace: dict[str, Any], remaining: Remaining) -> None:
@@ -77,14 +94,16 @@ async def report(api: InProcessClient, *, cluster: str, namespace: dict[str, Any
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     content = ", ".join(f"{k} has {v} resource instances" for k, v in sorted(remaining.objects.items()))
     finalizers = ", ".join(f"{k} in {v} resource instances" for k, v in sorted(remaining.finalizers.items()))
+    failures = (f"Failed to delete all resource types, {len(remaining.failures)} remaining: "
+                + ", ".join(remaining.failures)) if remaining.failures else ""
     wanted = [
-        _condition("NamespaceDeletionContentFailure", bool(remaining.failures),
-                   ("ContentDeletionFailed", "ContentDeleted"), "; ".join(remaining.failures), now),
-        _condition("NamespaceContentRemaining", bool(remaining.objects), ("SomeResourcesRemain", "ContentRemoved"),
-                   f"Some resources are remaining: {content}", now),
-        _condition("NamespaceFinalizersRemaining", bool(remaining.finalizers),
-                   ("SomeFinalizersRemain", "ContentHasNoFinalizers"),
-                   f"Some content in the namespace has finalizers remaining: {finalizers}", now),
+        _condition("NamespaceDeletionDiscoveryFailure", "", now),
+        _condition("NamespaceDeletionGroupVersionParsingFailure", "", now),
+        _condition("NamespaceDeletionContentFailure", failures, now),
+        _condition("NamespaceContentRemaining", f"Some resources are remaining: {content}" if content else "", now),
+        _condition("NamespaceFinalizersRemaining",
+                   f"Some content in the namespace has finalizers remaining: {finalizers}" if finalizers else "",
+                   now),
     ]
     status = dict(namespace.get("status") or {})
     current = {c.get("type"): c for c in status.get("conditions") or []}
