@@ -36,6 +36,8 @@ class ServerSettings:
                                   default=300.0)
     watch_bookmark_seconds: float = _opt("--watch-bookmark-seconds",
                                          "interval of BOOKMARK events on idle watches", default=30.0)
+    quota_resync_seconds: float = _opt("--quota-resync-seconds",
+                                       "interval of the resource quota controller's full recount", default=300.0)
     log_level: str = _opt("--log-level", "logging level", default="INFO")
 
     @property

@@ -15,34 +15,20 @@ import signal
 import socket
 from pathlib import Path
 
-from gitplane.api.builtin_schemas import builtin_definitions
-from gitplane.api.builtin_types import BUILTIN_TYPES
-from gitplane.api.protobuf import catalog as protobuf_catalog
-from gitplane.server import admission, http
-from gitplane.server.admission.namespace_lifecycle import NamespaceLifecycle
-from gitplane.server.app import App
-from gitplane.server.catalog import Catalog
+from gitplane.server import http
+from gitplane.server.assembly import assemble
 from gitplane.server.certs import PKI, ensure_pki, serving_hosts
-from gitplane.server.controllers.namespace.controller import NamespaceController
 from gitplane.server.health import Health
 from gitplane.server.inprocess import InProcessClient
 from gitplane.server.kubeconfig import write_admin_kubeconfig
-from gitplane.server.nonresource import NonResourceRoutes
-from gitplane.server.registry import strategies
 from gitplane.server.request import UserInfo
-from gitplane.server.rest.router import ResourceRouter
-from gitplane.server.stages.authn import Authenticator, load_token_file
-from gitplane.server.stages.authz import Authorization, BootstrapNonResource, SystemMasters
-from gitplane.server.stages.cluster import ClusterResolver, RootOnly
-from gitplane.server.stages.info import parse_request_info
+from gitplane.server.stages.authn import load_token_file
 from gitplane.settings import ServerSettings
 from gitplane.storage.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-SYSTEM_USER = "system:gitplane"
-SYSTEM_GROUPS = ("system:masters",)
 
 
 def ensure_token_file(path: Path, admin_token: str) -> dict[str, UserInfo]:
@@ -88,28 +74,13 @@ class Service:
 
     async def _run(self, store: SQLiteStore, pki: PKI, tokens: dict[str, UserInfo]) -> None:
         settings = self.settings
-        definitions = builtin_definitions()
-        protobuf_catalog.load()
-        catalog = Catalog(BUILTIN_TYPES)
-
-        def catalog_for(_cluster: str) -> Catalog:
-            return catalog
-
         health = Health(ready={"bootstrap": lambda: None if self.ready else "not yet bootstrapped",
                                "shutdown": lambda: "shutting down" if self._stop.is_set() else None})
-        router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=strategies.for_type,
-                                definitions=definitions,
-                                chain=admission.Chain([NamespaceLifecycle()]),
-                                bookmark_seconds=settings.watch_bookmark_seconds)
-        app = App(
-            stages=[parse_request_info, Authenticator(tokens), ClusterResolver(RootOnly()),
-                    Authorization([SystemMasters(), BootstrapNonResource()])],
-            resources=router,
-            non_resources=NonResourceRoutes(catalog_for=catalog_for, definitions=definitions, health=health,
-                                            server_address=f"{settings.url_host}:{settings.port}"),
-        )
-        api = InProcessClient(app, user=SYSTEM_USER, groups=SYSTEM_GROUPS, user_agent="gitplane-server")
-        await self._bootstrap(api)
+        assembly = assemble(store, tokens=tokens, health=health,
+                            server_address=f"{settings.url_host}:{settings.port}",
+                            bookmark_seconds=settings.watch_bookmark_seconds,
+                            quota_resync_seconds=settings.quota_resync_seconds)
+        await self._bootstrap(assembly.api)
         # Everything built so far (schemas, documents, catalogs) lives as long as the process: move it out of
         # the collector's sight, so the full collections that request garbage triggers stay short.
         gc.collect()
@@ -120,15 +91,15 @@ class Service:
         url = f"https://{settings.url_host}:{port}"
         kubeconfig_path = settings.data_dir / "admin.kubeconfig"
         write_admin_kubeconfig(kubeconfig_path, pki=pki, server_url=url)
-        server = http.build_server(app, host=settings.address, port=port, ssl_context=http.server_ssl_context(pki))
-        namespaces = NamespaceController(store=store, api=api, catalog_for=catalog_for)
+        server = http.build_server(assembly.app, host=settings.address, port=port,
+                                   ssl_context=http.server_ssl_context(pki))
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stop)
         await http.start(server, sock)
         main_loop = asyncio.create_task(server.main_loop(), name="http-server")
-        controllers = [asyncio.create_task(namespaces.run(), name="namespace-lifecycle")]
+        controllers = [asyncio.create_task(run(), name=name) for name, run in assembly.controllers]
         try:
             self.ready = True
             log.info("gitplane API server ready at %s (kubeconfig: %s)", url, kubeconfig_path)
@@ -138,7 +109,7 @@ class Service:
         finally:
             log.info("Shutting down: draining connections")
             self.ready = False
-            app.stopping.set()
+            assembly.app.stopping.set()
             server.should_exit = True
             await asyncio.gather(main_loop, return_exceptions=True)
             await server.shutdown(sockets=[sock])

@@ -17,7 +17,7 @@ EXPECTED_ENV = {
     "data_dir": "GITPLANE_DATA_DIR", "address": "GITPLANE_ADDRESS", "port": "GITPLANE_PORT",
     "external_hostname": "GITPLANE_EXTERNAL_HOSTNAME", "sqlite_synchronous": "GITPLANE_SQLITE_SYNCHRONOUS",
     "history_seconds": "GITPLANE_HISTORY_SECONDS", "watch_bookmark_seconds": "GITPLANE_WATCH_BOOKMARK_SECONDS",
-    "log_level": "GITPLANE_LOG_LEVEL",
+    "quota_resync_seconds": "GITPLANE_QUOTA_RESYNC_SECONDS", "log_level": "GITPLANE_LOG_LEVEL",
 }
 
 

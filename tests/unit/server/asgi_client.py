@@ -18,51 +18,26 @@ from typing import Any
 
 import orjson
 
-from gitplane.api.builtin_schemas import builtin_definitions
-from gitplane.api.builtin_types import BUILTIN_TYPES
-from gitplane.api.schema import Definitions
-from gitplane.server import admission
-from gitplane.server.admission.namespace_lifecycle import NamespaceLifecycle
 from gitplane.server.app import App
-from gitplane.server.catalog import Catalog
+from gitplane.server.assembly import BUILTIN_CATALOG, assemble
 from gitplane.server.health import Health
 from gitplane.server.http import PEER_SCOPE_KEY, PeerCertificate
-from gitplane.server.nonresource import NonResourceRoutes
-from gitplane.server.registry import strategies
 from gitplane.server.request import UserInfo
-from gitplane.server.rest.router import ResourceRouter
 from gitplane.server.service import SYSTEM_NAMESPACES
-from gitplane.server.stages.authn import Authenticator
-from gitplane.server.stages.authz import Authorization, BootstrapNonResource, SystemMasters
-from gitplane.server.stages.cluster import ClusterResolver, RootOnly
-from gitplane.server.stages.info import parse_request_info
 from gitplane.storage.interface import Store
 
 WAIT_SECONDS = 10.0
 """How long a test waits for a watch event that must arrive (a guard against hangs, never a timing)."""
 
 ADMIN = PeerCertificate("unit-admin", ("system:masters",))
-CATALOG = Catalog(BUILTIN_TYPES)
-DEFINITIONS: Definitions = builtin_definitions()
+CATALOG = BUILTIN_CATALOG
 
 
 def build_app(store: Store, *, tokens: Mapping[str, UserInfo] | None = None,
               bookmark_seconds: float = 30.0) -> App:
-    """The server's ASGI app over ``store``, assembled as the service assembles it."""
-
-    def catalog_for(_cluster: str) -> Catalog:
-        return CATALOG
-
-    router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=strategies.for_type,
-                            definitions=DEFINITIONS, chain=admission.Chain([NamespaceLifecycle()]),
-                            bookmark_seconds=bookmark_seconds)
-    return App(
-        stages=[parse_request_info, Authenticator(tokens or {}), ClusterResolver(RootOnly()),
-                Authorization([SystemMasters(), BootstrapNonResource()])],
-        resources=router,
-        non_resources=NonResourceRoutes(catalog_for=catalog_for, definitions=DEFINITIONS, health=Health(),
-                                        server_address="127.0.0.1:6443"),
-    )
+    """The server's ASGI app over ``store``, assembled exactly as the service assembles it."""
+    return assemble(store, tokens=tokens or {}, health=Health(), server_address="127.0.0.1:6443",
+                    bookmark_seconds=bookmark_seconds).app
 
 
 @dataclass(frozen=True)

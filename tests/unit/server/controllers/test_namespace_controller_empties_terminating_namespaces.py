@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from gitplane.server.app import App
+from gitplane.server.assembly import SYSTEM_GROUPS, SYSTEM_USER
 from gitplane.server.catalog import Catalog
 from gitplane.server.controllers.namespace import controller as namespace_controller
 from gitplane.server.controllers.namespace.controller import NamespaceController
 from gitplane.server.inprocess import InProcessClient
-from gitplane.server.service import SYSTEM_GROUPS, SYSTEM_USER
 from gitplane.storage import interface as storage
 from gitplane.storage.memory import MemoryStore
 from tests.unit.server.asgi_client import CATALOG, WAIT_SECONDS, AsgiClient

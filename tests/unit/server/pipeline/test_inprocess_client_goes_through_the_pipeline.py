@@ -8,8 +8,8 @@ import pytest
 
 from gitplane.api.errors import APIError
 from gitplane.server.app import App
+from gitplane.server.assembly import SYSTEM_GROUPS, SYSTEM_USER
 from gitplane.server.inprocess import InProcessClient
-from gitplane.server.service import SYSTEM_GROUPS, SYSTEM_USER
 
 
 @pytest.fixture

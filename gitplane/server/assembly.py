@@ -1,0 +1,82 @@
+"""Assembling the API server from a store: the pipeline, the handlers, admission and system controllers.
+
+One function builds everything the server runs, so the service and the tests run the same assembly:
+
+    store → catalog, strategies, admission chain → ASGI app (pipeline + routes) → in-process API client
+          → system controllers (named coroutines the caller runs: namespace lifecycle, resource quota)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+
+from gitplane.api.builtin_schemas import builtin_definitions
+from gitplane.api.builtin_types import BUILTIN_TYPES
+from gitplane.api.protobuf import catalog as protobuf_catalog
+from gitplane.server import admission
+from gitplane.server.admission.namespace_lifecycle import NamespaceLifecycle
+from gitplane.server.admission.resource_quota import ResourceQuotaAdmission
+from gitplane.server.app import App
+from gitplane.server.catalog import Catalog
+from gitplane.server.controllers.namespace.controller import NamespaceController
+from gitplane.server.controllers.quota.controller import QuotaController
+from gitplane.server.health import Health
+from gitplane.server.inprocess import InProcessClient
+from gitplane.server.nonresource import NonResourceRoutes
+from gitplane.server.registry import strategies
+from gitplane.server.request import UserInfo
+from gitplane.server.rest.router import ResourceRouter
+from gitplane.server.stages.authn import Authenticator
+from gitplane.server.stages.authz import Authorization, BootstrapNonResource, SystemMasters
+from gitplane.server.stages.cluster import ClusterResolver, RootOnly
+from gitplane.server.stages.info import parse_request_info
+from gitplane.storage.interface import Store
+
+SYSTEM_USER = "system:gitplane"
+SYSTEM_GROUPS = ("system:masters",)
+BUILTIN_CATALOG = Catalog(BUILTIN_TYPES)
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """The assembled server: its ASGI app, a system client of it, and the controllers to run beside it."""
+
+    app: App
+    api: InProcessClient
+    controllers: tuple[tuple[str, Callable[[], Coroutine[object, object, None]]], ...]
+    """``(name, run)`` pairs; each ``run()`` works until cancelled."""
+
+
+def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, server_address: str,
+             bookmark_seconds: float = 30.0, quota_resync_seconds: float = 300.0) -> Assembly:
+    definitions = builtin_definitions()
+    protobuf_catalog.load()
+
+    def catalog_for(_cluster: str) -> Catalog:
+        return BUILTIN_CATALOG
+
+    quota_admission = ResourceQuotaAdmission()
+    router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=strategies.for_type,
+                            definitions=definitions, chain=admission.Chain([NamespaceLifecycle(), quota_admission]),
+                            bookmark_seconds=bookmark_seconds)
+    app = App(
+        stages=[parse_request_info, Authenticator(tokens), ClusterResolver(RootOnly()),
+                Authorization([SystemMasters(), BootstrapNonResource()])],
+        resources=router,
+        non_resources=NonResourceRoutes(catalog_for=catalog_for, definitions=definitions, health=health,
+                                        server_address=server_address),
+    )
+    api = InProcessClient(app, user=SYSTEM_USER, groups=SYSTEM_GROUPS, user_agent="gitplane-server")
+    namespaces = NamespaceController(store=store, api=api, catalog_for=catalog_for)
+    quotas = QuotaController(store=store, api=api, catalog_for=catalog_for, charges=quota_admission.charges,
+                             resync_seconds=quota_resync_seconds)
+
+    async def follow_quotas() -> None:
+        await quota_admission.follow_quotas(store)
+
+    return Assembly(app, api, (
+        ("namespace-lifecycle", namespaces.run),
+        ("resource-quota", quotas.run),
+        ("resource-quota-admission", follow_quotas),
+    ))
