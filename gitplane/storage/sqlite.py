@@ -6,7 +6,8 @@ fails with :class:`~gitplane.storage.interface.Locked` while another holder has 
 How requests flow (the schema is in :mod:`gitplane.storage.sqlite_schema`):
 
 * ``get`` runs inline on the event loop, one indexed point read on a connection the loop owns: at about
-  20 µs it is cheaper than a hop to a thread.
+  20 µs it is cheaper than a hop to a thread. Recently read objects are served from a cache the writer keeps
+  exact (:mod:`gitplane.storage.sqlite_cache`).
 * ``list`` and the history reads of resuming watches run on a small pool of reader threads
   (:mod:`gitplane.storage.sqlite_pool`, :mod:`gitplane.storage.sqlite_reads`), each read in one snapshot.
 * writes go to the single writer thread (:mod:`gitplane.storage.sqlite_writer`), which group-commits
@@ -58,6 +59,7 @@ from gitplane.storage.interface import (
     Revision,
     StorageError,
 )
+from gitplane.storage.sqlite_cache import ReadCache
 from gitplane.storage.sqlite_checkpoint import Checkpointer
 from gitplane.storage.sqlite_pool import ReaderPool
 from gitplane.storage.sqlite_reads import expired_revision, read_events, read_page
@@ -76,7 +78,8 @@ class SQLiteStore:
     def __init__(self, path: str, *, lock_fd: int, writer_conn: sqlite3.Connection,
                  revision: Revision, compacted: Revision, last_time: float, synchronous: Synchronous,
                  history_seconds: float, compaction_interval: float, readers: int, ring_size: int,
-                 watch_queue_size: int, checkpoint_interval: float, clock: Callable[[], float]) -> None:
+                 watch_queue_size: int, checkpoint_interval: float, clock: Callable[[], float],
+                 cache_size: int) -> None:
         self.path = path
         self.stats = SQLiteStats()
         self._loop = asyncio.get_running_loop()
@@ -88,9 +91,11 @@ class SQLiteStore:
         self._closed = False
         self._fanout = Fanout(self, revision=revision, ring_size=ring_size, queue_size=watch_queue_size)
         self._read = connect(path, read_only=True)
+        self._cache = ReadCache(cache_size)
         self._readers = ReaderPool(path, size=readers)
         self._writer = Writer(writer_conn, revision=revision, compacted=compacted, last_time=last_time,
-                              clock=clock, stats=self.stats, hand_back=self._hand_back)
+                              clock=clock, stats=self.stats, hand_back=self._hand_back,
+                              committed_keys=self._cache.invalidate)
         self._checkpointer = Checkpointer(path, synchronous=synchronous, commits=self._commits,
                                           request_catch_up=self._writer.request_catch_up, stats=self.stats,
                                           interval=checkpoint_interval)
@@ -103,7 +108,8 @@ class SQLiteStore:
     async def open(cls, path: str | os.PathLike[str], *, synchronous: Synchronous = "FULL",
                    history_seconds: float = 300.0, compaction_interval: float | None = None,
                    readers: int = 2, ring_size: int = 4096, watch_queue_size: int = 8192,
-                   checkpoint_interval: float = 0.25, clock: Callable[[], float] = time.time) -> SQLiteStore:
+                   checkpoint_interval: float = 0.25, clock: Callable[[], float] = time.time,
+                   cache_size: int = 10_000) -> SQLiteStore:
         """Open (or create) the database at ``path`` and start the store's threads.
 
         Args:
@@ -117,6 +123,7 @@ class SQLiteStore:
             watch_queue_size: how many events a watcher may fall behind before it is dropped.
             checkpoint_interval: seconds between two looks of the checkpoint thread.
             clock: wall-clock seconds, recorded with each commit for the history window.
+            cache_size: how many recently read objects GET may serve from memory (0: none).
 
         Raises:
             Locked: another process has the database open.
@@ -136,7 +143,7 @@ class SQLiteStore:
                        last_time=last_time, synchronous=synchronous, history_seconds=history_seconds,
                        compaction_interval=compaction_interval, readers=readers, ring_size=ring_size,
                        watch_queue_size=watch_queue_size, checkpoint_interval=checkpoint_interval,
-                       clock=clock)
+                       clock=clock, cache_size=cache_size)
         except BaseException:
             writer_conn.close()
             os.close(lock_fd)
@@ -144,14 +151,21 @@ class SQLiteStore:
 
     async def get(self, key: Key) -> Record:
         self._check_open()
+        encoded = key.encode()
+        cached = self._cache.get(encoded)
+        if cached is not None:
+            return cached
+        generation = self._cache.generation
         try:
-            rows = self._read.execute(_GET, (key.encode(),)).fetchall()
+            rows = self._read.execute(_GET, (encoded,)).fetchall()
         except sqlite3.Error as exc:
             raise StorageError(f"the SQLite read failed: {exc}") from exc
         if not rows:
             raise NotFound(key)
         value, revision = rows[0]
-        return Record(key, value, revision)
+        record = Record(key, value, revision)
+        self._cache.offer(encoded, record, generation)
+        return record
 
     async def list(self, prefix: Prefix, *, limit: int = 0, start_after: str | None = None,
                    revision: Revision | None = None) -> Page:

@@ -96,7 +96,8 @@ class Writer:
 
     def __init__(self, conn: sqlite3.Connection, *, revision: Revision, compacted: Revision,
                  last_time: float, clock: Callable[[], float], stats: SQLiteStats,
-                 hand_back: Callable[[Committed], None], max_batch: int = 1000,
+                 hand_back: Callable[[Committed], None], committed_keys: Callable[[list[str]], None],
+                 max_batch: int = 1000,
                  compaction_chunk: int = 2000) -> None:
         self._conn = conn
         self._revision = revision
@@ -105,6 +106,7 @@ class Writer:
         self._clock = clock
         self._stats = stats
         self._hand_back = hand_back
+        self._committed_keys = committed_keys
         self._catch_up = False
         self._max_batch = max_batch
         self._compaction_chunk = compaction_chunk
@@ -197,6 +199,7 @@ class Writer:
         except sqlite3.Error as exc:
             self._fail(batch, exc)
             return
+        self._committed_keys([row[1] for row in rows])  # before anyone learns of the write
         self._revision, self._compacted = revision, compacted
         self._stats.commits += 1
         self._stats.writes += len(rows)
