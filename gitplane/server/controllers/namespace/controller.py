@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import orjson
 
-from gitplane.runtime.queue import ShutDown, WorkQueue
+from gitplane.runtime.queue import WorkQueue
+from gitplane.runtime.workers import work
 from gitplane.server.catalog import Catalog
 from gitplane.server.controllers.namespace import reconcile_content, reconcile_finalize
 from gitplane.server.inprocess import InProcessClient
@@ -45,8 +46,8 @@ class NamespaceController:
 
     async def run(self) -> None:
         """Watch and reconcile until cancelled."""
-        tasks = [asyncio.create_task(self._worker(), name=f"{CONTROLLER_NAME}-worker-{i}")
-                 for i in range(self.workers)]
+        tasks = [asyncio.create_task(work(self.queue, self.reconcile, name=CONTROLLER_NAME),
+                                     name=f"{CONTROLLER_NAME}-worker-{i}") for i in range(self.workers)]
         try:
             await self._watch()
         finally:
@@ -71,38 +72,20 @@ class NamespaceController:
             finally:
                 watch.close()
 
-    async def _worker(self) -> None:
-        while True:
-            try:
-                key = await self.queue.get()
-            except ShutDown:
-                return
-            try:
-                requeue = await self.reconcile(key)
-            except Exception:
-                log.exception("%s: reconciling namespace %s in %s failed", CONTROLLER_NAME, key[1], key[0])
-                self.queue.add_rate_limited(key)
-            else:
-                self.queue.forget(key)
-                if requeue:
-                    self.queue.add_after(key, REQUEUE_SECONDS)
-            finally:
-                self.queue.done(key)
-
-    async def reconcile(self, key: Key) -> bool:
-        """One pass over a namespace; True when it must be looked at again later."""
+    async def reconcile(self, key: Key) -> float | None:
+        """One pass over a namespace; the seconds after which to look again while content remains."""
         cluster, name = key
         try:
             record = await self.store.get(storage.Key("", "namespaces", "", cluster, "", name))
         except storage.NotFound:
-            return False
+            return None
         namespace = orjson.loads(record.value)
         if not (namespace.get("metadata") or {}).get("deletionTimestamp"):
-            return False
+            return None
         remaining = await reconcile_content.delete_content(
             store=self.store, api=self.api, catalog=self.catalog_for(cluster), cluster=cluster, namespace=name)
         await reconcile_content.report(self.api, cluster=cluster, namespace=namespace, remaining=remaining)
         if remaining.total:
-            return True
+            return REQUEUE_SECONDS
         await reconcile_finalize.finalize(self.api, cluster=cluster, name=name)
-        return False
+        return None

@@ -18,7 +18,8 @@ from typing import Any
 import orjson
 
 from gitplane.api import errors
-from gitplane.runtime.queue import ShutDown, WorkQueue
+from gitplane.runtime.queue import WorkQueue
+from gitplane.runtime.workers import work
 from gitplane.server.admission import resource_quota, resource_quota_cache
 from gitplane.server.admission.resource_quota_charges import Charges
 from gitplane.server.catalog import Catalog
@@ -28,6 +29,11 @@ from gitplane.server.inprocess import InProcessClient
 from gitplane.storage import interface as storage
 
 log = logging.getLogger(__name__)
+
+
+def _is_conflict(exc: Exception) -> bool:
+    """A status write that lost to a concurrent one: expected, the recount simply runs again."""
+    return isinstance(exc, errors.APIError) and exc.code == 409
 
 CONTROLLER_NAME = "resource-quota"
 QUOTAS = storage.Prefix("", resource_quota.QUOTAS, "")
@@ -61,7 +67,8 @@ class QuotaController:
             async with asyncio.TaskGroup() as tasks:
                 self._tasks = tasks
                 for i in range(self.workers):
-                    tasks.create_task(self._worker(), name=f"{CONTROLLER_NAME}-worker-{i}")
+                    tasks.create_task(work(self.queue, self.reconcile, name=CONTROLLER_NAME, again=self._recheck_later,
+                                           expected=_is_conflict), name=f"{CONTROLLER_NAME}-worker-{i}")
                 tasks.create_task(self._resync_periodically(), name=f"{CONTROLLER_NAME}-resync")
                 await self._watch_quotas()
         finally:
@@ -170,28 +177,6 @@ class QuotaController:
                 self.queue.add(quota)
 
     # -- reconciling ---------------------------------------------------------------------------------------
-    async def _worker(self) -> None:
-        while True:
-            try:
-                key = await self.queue.get()
-            except ShutDown:
-                return
-            try:
-                recheck = await self.reconcile(key)
-            except errors.APIError as exc:
-                if exc.code != 409:
-                    log.warning("%s: quota %s/%s in %s: %s", CONTROLLER_NAME, key[1], key[2], key[0], exc)
-                self.queue.add_rate_limited(key)
-            except Exception:
-                log.exception("%s: reconciling quota %s/%s in %s failed", CONTROLLER_NAME, key[1], key[2], key[0])
-                self.queue.add_rate_limited(key)
-            else:
-                self.queue.forget(key)
-                if recheck is not None:
-                    self._recheck_later(key, recheck)
-            finally:
-                self.queue.done(key)
-
     def _recheck_later(self, key: QuotaKey, delay: float) -> None:
         """Recount ``key`` after ``delay`` unless a recount is already due by then (a burst of creates must not
         pile up one timer per recount)."""

@@ -101,7 +101,7 @@ async def test_one_pass_deletes_the_content_and_finalizes_the_namespace(admin: A
     """Without finalizers in the way, one reconcile empties the namespace and removes it."""
     await populate(admin, held=False)
     await admin.request("DELETE", f"/api/v1/namespaces/{NAMESPACE}")
-    assert await controller.reconcile(KEY) is False
+    assert await controller.reconcile(KEY) is None
     assert await contents(admin) == []
     assert await namespace_object(admin) is None
 
@@ -111,7 +111,7 @@ async def test_finalizers_keep_the_namespace_terminating_with_conditions(admin: 
     """What is held stays, is counted in the conditions, and the namespace waits for it."""
     await populate(admin, held=True)
     await admin.request("DELETE", f"/api/v1/namespaces/{NAMESPACE}")
-    assert await controller.reconcile(KEY) is True
+    assert await controller.reconcile(KEY) == namespace_controller.REQUEUE_SECONDS
     assert await contents(admin) == ["held"]
     held = (await admin.get(f"/api/v1/namespaces/{NAMESPACE}/configmaps/held")).json()
     assert held["metadata"]["deletionTimestamp"]
@@ -131,9 +131,9 @@ async def test_released_content_lets_the_namespace_go(admin: AsgiClient, control
     """Once the finalizer is removed, the next pass finalizes and deletes the namespace."""
     await populate(admin, held=True)
     await admin.request("DELETE", f"/api/v1/namespaces/{NAMESPACE}")
-    assert await controller.reconcile(KEY) is True
+    assert await controller.reconcile(KEY) == namespace_controller.REQUEUE_SECONDS
     await release(admin)
-    assert await controller.reconcile(KEY) is False
+    assert await controller.reconcile(KEY) is None
     assert await namespace_object(admin) is None
 
 
@@ -154,9 +154,9 @@ async def test_active_and_missing_namespaces_are_left_alone(admin: AsgiClient, n
                                                             controller: NamespaceController) -> None:
     """Nothing to do for a namespace that is not terminating, or that is gone."""
     await admin.create(f"/api/v1/namespaces/{namespace}/configmaps", {"metadata": {"name": "c1"}})
-    assert await controller.reconcile(("root", namespace)) is False
+    assert await controller.reconcile(("root", namespace)) is None
     assert (await admin.get(f"/api/v1/namespaces/{namespace}/configmaps/c1")).status == 200
-    assert await controller.reconcile(("root", "never-existed")) is False
+    assert await controller.reconcile(("root", "never-existed")) is None
 
 
 async def test_other_finalizers_of_the_namespace_hold_it_after_content_is_gone(
@@ -165,7 +165,7 @@ async def test_other_finalizers_of_the_namespace_hold_it_after_content_is_gone(
     await admin.create("/api/v1/namespaces", {"metadata": {"name": NAMESPACE},
                                               "spec": {"finalizers": ["example.com/keep"]}})
     await admin.request("DELETE", f"/api/v1/namespaces/{NAMESPACE}")
-    assert await controller.reconcile(KEY) is False
+    assert await controller.reconcile(KEY) is None
     namespace = await namespace_object(admin)
     assert namespace is not None and namespace["spec"]["finalizers"] == ["example.com/keep"]
 
