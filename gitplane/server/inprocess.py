@@ -7,6 +7,7 @@ finalizers and managed fields apply to controllers exactly as they do to users.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,20 @@ class Reply:
                                   status.get("details") or {})
 
 
+def receive_once(body: bytes) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """An ASGI ``receive`` that hands over ``body`` in one message, then reports the client gone."""
+    delivered = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if delivered:
+            return {"type": "http.disconnect"}
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
 class InProcessClient:
     def __init__(self, app: App, *, user: str, groups: tuple[str, ...], user_agent: str) -> None:
         self._app = app
@@ -50,16 +65,7 @@ class InProcessClient:
                         (b"accept", b"application/json")],
             PEER_SCOPE_KEY: self._peer,
         }
-        sent = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-
-        response = await self._app.handle(Request(scope, receive))
+        response = await self._app.handle(Request(scope, receive_once(raw)))
         if isinstance(response, StreamResponse):
             raise TypeError("the in-process client does not stream")
         return Reply(response.status, response.body)

@@ -12,15 +12,13 @@ kube, where admission reads quotas from an informer.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
 
+from gitplane.runtime.source import list_and_watch
 from gitplane.storage import interface as storage
-
-log = logging.getLogger(__name__)
 
 QUOTAS = storage.Prefix("", "resourcequotas", "")
 
@@ -83,17 +81,8 @@ class QuotaCache:
         """List every quota, then apply the watch's events; list again whenever the watch ends. Runs until
         cancelled."""
         try:
-            while True:
-                page = await store.list(QUOTAS)
-                self.reset(page.records)
-                watch = store.watch(QUOTAS, since=page.revision)
-                try:
-                    async for event in watch:
-                        self.apply(event)
-                except storage.Gone:
-                    log.info("resource quota admission: quota watch history expired; listing again")
-                finally:
-                    self.listed.clear()
-                    watch.close()
+            await list_and_watch(store, QUOTAS, name="resource quota admission",
+                                 on_list=lambda page: self.reset(page.records), on_event=self.apply,
+                                 on_end=self.listed.clear)
         finally:
             self.listed.clear()

@@ -79,12 +79,16 @@ class ResourceRequest:
         stored = self.strategy.from_view(obj) if self.strategy.converts else obj
         return orjson.dumps(stored)
 
-    async def read(self) -> tuple[storage.Record, Obj]:
-        """The current record and its decoded, served view; 404 when absent."""
+    async def record(self) -> storage.Record:
+        """The current record; 404 when absent."""
         try:
-            record = await self.store.get(self.key())
+            return await self.store.get(self.key())
         except storage.NotFound:
             raise self.not_found() from None
+
+    async def read(self) -> tuple[storage.Record, Obj]:
+        """The current record and its decoded, served view; 404 when absent."""
+        record = await self.record()
         return record, self.decode(record)
 
     async def read_or_none(self) -> tuple[storage.Record, Obj] | tuple[None, None]:

@@ -12,6 +12,7 @@ Dependents (``ownerReferences``) are the garbage collector's business, which a l
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import orjson
@@ -71,8 +72,7 @@ async def _delete_one(ctx: ResourceRequest, writer: Writer, options: DeleteOptio
                       ) -> tuple[int, bytes | None, Obj]:
     """Delete (or mark) one object. Returns the status (200 removed, 202 marked), the served bytes of the
     object as it now is (None for a dry run of a removal) and its decoded last state."""
-    named = ResourceRequest(ctx.request, ctx.type, ctx.strategy, ctx.store, ctx.definitions, ctx.cluster,
-                            ctx.namespace, key_name, "")
+    named = dataclasses.replace(ctx, name=key_name, subresource="")
     for _ in range(MAX_UPDATE_RETRIES):
         record, obj = await named.read()
         options.check(named, record, obj)
@@ -131,8 +131,8 @@ async def delete_collection(ctx: ResourceRequest, writer: Writer, form: Form) ->
         if not pred.empty and not pred.matches(ctx, stored):
             continue
         meta = stored.get("metadata") or {}
-        namespaced = ResourceRequest(ctx.request, ctx.type, ctx.strategy, ctx.store, ctx.definitions, ctx.cluster,
-                                     meta.get("namespace", "") or ctx.namespace, "", "")
+        namespaced = dataclasses.replace(ctx, namespace=meta.get("namespace", "") or ctx.namespace, name="",
+                                         subresource="")
         try:
             _, served, last = await _delete_one(namespaced, writer, options, meta.get("name", ""))
         except errors.APIError as exc:

@@ -25,7 +25,6 @@ from gitplane.server.request import Response
 from gitplane.server.rest import body, objectmeta, params
 from gitplane.server.rest.context import Obj, ResourceRequest
 from gitplane.server.rest.writes import MAX_UPDATE_RETRIES, Writer, copy
-from gitplane.storage import interface as storage
 
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -123,12 +122,8 @@ async def patch(ctx: ResourceRequest, writer: Writer, form: Form) -> Response:
         pinned = str(objectmeta.metadata(patched).get("resourceVersion") or "")
         if pinned and pinned != str(record.revision):
             raise errors.stale_conflict(ctx.type.plural, ctx.name, ctx.type.group)
-        try:
-            return await writer.commit_update(record, current, patched, subresource=subresource,
-                                              manager=None if apply else manager, form=form)
-        except storage.Conflict:
-            if pinned:
-                raise errors.stale_conflict(ctx.type.plural, ctx.name, ctx.type.group) from None
-        except storage.NotFound:
-            raise ctx.not_found() from None
+        response = await writer.try_commit(record, current, patched, subresource=subresource,
+                                           manager=None if apply else manager, form=form, pinned=bool(pinned))
+        if response is not None:
+            return response
     raise errors.stale_conflict(ctx.type.plural, ctx.name, ctx.type.group)

@@ -21,7 +21,6 @@ from gitplane.server.rest import deletion, listing, output, patching, watch, wri
 from gitplane.server.rest.body import read_object
 from gitplane.server.rest.context import ResourceRequest
 from gitplane.server.rest.params import field_manager, field_validation
-from gitplane.storage.interface import NotFound as StoreNotFound
 from gitplane.storage.interface import Store
 
 # Which verbs each subresource serves (kube: status get/update/patch; namespaces/finalize update).
@@ -74,11 +73,7 @@ class ResourceRouter:
         verb = request.require_info().verb
         form = negotiate(request.header(b"accept"))
         if verb == "get":
-            try:
-                record = await ctx.store.get(ctx.key())
-            except StoreNotFound:
-                raise ctx.not_found() from None
-            return output.object_response(ctx, form, ctx.served_bytes(record))
+            return output.object_response(ctx, form, ctx.served_bytes(await ctx.record()))
         if verb == "list":
             return await listing.list_objects(ctx, form)
         if verb == "watch":

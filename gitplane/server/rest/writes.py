@@ -129,6 +129,19 @@ class Writer:
         updated = await ctx.store.update(ctx.key(), self.encode(new), expect=record.revision)
         return output.object_response(ctx, form, ctx.served_bytes(updated))
 
+    async def try_commit(self, record: storage.Record, old: Obj, new: Obj, *, subresource: str, manager: str | None,
+                         form: Form, pinned: bool) -> Response | None:
+        """:meth:`commit_update`; None when a concurrent write won and the caller may apply its change again,
+        409 when the request pinned the revision it saw."""
+        try:
+            return await self.commit_update(record, old, new, subresource=subresource, manager=manager, form=form)
+        except storage.Conflict:
+            if pinned:
+                raise errors.stale_conflict(self.ctx.type.plural, self.ctx.name, self.ctx.type.group) from None
+            return None
+        except storage.NotFound:
+            raise self.ctx.not_found() from None
+
     async def replace(self, form: Form) -> Response:
         """PUT: replace the object with the body."""
         ctx = self.ctx
@@ -152,17 +165,13 @@ class Writer:
             elif not ctx.strategy.allow_unconditional_update:
                 raise self.invalid(obj, [errors.invalid_value("metadata.resourceVersion", "0x0",
                                                               "must be specified for an update")])
-            new: Obj = orjson.loads(orjson.dumps(obj))
+            new: Obj = copy(obj)
             # an unconditional update is made against the revision just read (kube's Store.Update does this)
             objectmeta.metadata(new)["resourceVersion"] = str(record.revision)
-            try:
-                return await self.commit_update(record, old, new, subresource=subresource, manager=manager,
-                                                form=form)
-            except storage.Conflict:
-                if expected:
-                    raise errors.stale_conflict(ctx.type.plural, ctx.name, ctx.type.group) from None
-            except storage.NotFound:
-                raise ctx.not_found() from None
+            response = await self.try_commit(record, old, new, subresource=subresource, manager=manager, form=form,
+                                             pinned=bool(expected))
+            if response is not None:
+                return response
         raise errors.stale_conflict(ctx.type.plural, ctx.name, ctx.type.group)
 
 

@@ -22,6 +22,7 @@ from gitplane.server.app import App
 from gitplane.server.assembly import BUILTIN_CATALOG, assemble
 from gitplane.server.health import Health
 from gitplane.server.http import PEER_SCOPE_KEY, PeerCertificate
+from gitplane.server.inprocess import receive_once
 from gitplane.server.request import UserInfo
 from gitplane.server.service import SYSTEM_NAMESPACES
 from gitplane.storage.interface import Store
@@ -170,14 +171,7 @@ class AsgiClient:
         raw = b"" if body is None else body if isinstance(body, bytes) else \
             body.encode() if isinstance(body, str) else orjson.dumps(body)
         sent: list[dict[str, Any]] = []
-        delivered = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal delivered
-            if delivered:
-                return {"type": "http.disconnect"}
-            delivered = True
-            return {"type": "http.request", "body": raw, "more_body": False}
+        receive = receive_once(raw)
 
         async def send(message: dict[str, Any]) -> None:
             sent.append(message)

@@ -9,19 +9,17 @@ remains.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 
 import orjson
 
 from gitplane.runtime.queue import WorkQueue
+from gitplane.runtime.source import list_and_watch
 from gitplane.runtime.workers import work
 from gitplane.server.catalog import Catalog
 from gitplane.server.controllers.namespace import reconcile_content, reconcile_finalize
 from gitplane.server.inprocess import InProcessClient
 from gitplane.storage import interface as storage
-
-log = logging.getLogger(__name__)
 
 CONTROLLER_NAME = "namespace-lifecycle"
 NAMESPACES = storage.Prefix("", "namespaces", "")
@@ -57,20 +55,16 @@ class NamespaceController:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _watch(self) -> None:
-        while True:
-            page = await self.store.list(NAMESPACES)
+        def listed(page: storage.Page) -> None:
             for record in page.records:
                 if _terminating(record):
                     self.queue.add((record.key.cluster, record.key.name))
-            watch = self.store.watch(NAMESPACES, since=page.revision)
-            try:
-                async for event in watch:
-                    if event.type is not storage.EventType.DELETED and _terminating(event.record):
-                        self.queue.add((event.record.key.cluster, event.record.key.name))
-            except storage.Gone:
-                log.info("%s: watch history expired; listing again", CONTROLLER_NAME)
-            finally:
-                watch.close()
+
+        def changed(event: storage.Event) -> None:
+            if event.type is not storage.EventType.DELETED and _terminating(event.record):
+                self.queue.add((event.record.key.cluster, event.record.key.name))
+
+        await list_and_watch(self.store, NAMESPACES, name=CONTROLLER_NAME, on_list=listed, on_event=changed)
 
     async def reconcile(self, key: Key) -> float | None:
         """One pass over a namespace; the seconds after which to look again while content remains."""

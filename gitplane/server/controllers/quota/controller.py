@@ -19,6 +19,7 @@ import orjson
 
 from gitplane.api import errors
 from gitplane.runtime.queue import WorkQueue
+from gitplane.runtime.source import list_and_watch
 from gitplane.runtime.workers import work
 from gitplane.server.admission import resource_quota, resource_quota_cache
 from gitplane.server.admission.resource_quota_charges import Charges
@@ -89,21 +90,15 @@ class QuotaController:
 
     # -- quotas -------------------------------------------------------------------------------------------
     async def _watch_quotas(self) -> None:
-        while True:
-            page = await self.store.list(QUOTAS)
-            self.index.clear()
-            for record in page.records:
-                self._index(record, orjson.loads(record.value))
-            self._sync_type_watches(page.revision)
-            self.resync()
-            watch = self.store.watch(QUOTAS, since=page.revision)
-            try:
-                async for event in watch:
-                    self._on_quota_event(event)
-            except storage.Gone:
-                log.info("%s: quota watch history expired; listing again", CONTROLLER_NAME)
-            finally:
-                watch.close()
+        await list_and_watch(self.store, QUOTAS, name=CONTROLLER_NAME, on_list=self._on_quotas_listed,
+                             on_event=self._on_quota_event)
+
+    def _on_quotas_listed(self, page: storage.Page) -> None:
+        self.index.clear()
+        for record in page.records:
+            self._index(record, orjson.loads(record.value))
+        self._sync_type_watches(page.revision)
+        self.resync()
 
     def _on_quota_event(self, event: storage.Event) -> None:
         key = event.record.key
