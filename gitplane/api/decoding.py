@@ -17,7 +17,9 @@ error, such as a bad timestamp, wins and stops decoding), and strict errors only
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -31,6 +33,8 @@ from gitplane.api.schema import Schema
 FieldValidation = Literal["Strict", "Warn", "Ignore"]
 
 _MAX_STRICT_ERRORS = 100
+MAX_DEPTH = 100
+"""How deep objects and arrays may nest in a request body."""
 _INT_RANGES = {32: (-(2**31), 2**31 - 1), 64: (-(2**63), 2**63 - 1)}
 
 
@@ -46,7 +50,7 @@ class TypedDecodeError(errors.APIError):
 # -- parsing -------------------------------------------------------------------------------------------------
 
 def parse_json(body: bytes) -> Any:
-    """The JSON value of ``body``.
+    """The JSON value of ``body``, its strings read as Go reads them (see :func:`go_json_strings`).
 
     Raises:
         APIError: 400 naming the problem and its position.
@@ -54,7 +58,43 @@ def parse_json(body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise errors.bad_request(f"the request body is not valid JSON: {exc}") from exc
+        error = exc
+    repaired = go_json_strings(body)
+    if repaired != body:  # orjson refuses what Go replaces; parse the replaced text instead
+        try:
+            return orjson.loads(repaired)
+        except orjson.JSONDecodeError:
+            pass  # malformed anyway: name the first problem of the body as sent
+    raise errors.bad_request(f"the request body is not valid JSON: {error}") from error
+
+
+def _go_replace(error: UnicodeError) -> tuple[str, int]:
+    """Go's ``utf8.DecodeRune``: one U+FFFD for each byte that does not start a valid sequence."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return "\ufffd", error.start + 1
+
+
+codecs.register_error("gitplane-go-utf8", _go_replace)
+
+# A \uXXXX escape of a surrogate after an even number of backslashes (an odd one escapes the backslash):
+# a high surrogate with the low one that completes it, or any other surrogate alone.
+_SURROGATE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u[dD][89abAB][0-9a-fA-F]{2}(\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
+                               r"|(?<!\\)((?:\\\\)*)\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_lone(match: re.Match[str]) -> str:
+    if match.group(2):  # a valid pair
+        return match.group(0)
+    return (match.group(1) or match.group(3) or "") + "\\ufffd"
+
+
+def go_json_strings(body: bytes) -> bytes:
+    """``body`` with what Go's JSON decoder reads as U+FFFD replaced by it: bytes that are not UTF-8, and
+    ``\\u`` escapes of surrogates that do not form a pair (orjson refuses both; kube stores U+FFFD)."""
+    text = body.decode("utf-8", "gitplane-go-utf8")
+    return _SURROGATE_ESCAPE.sub(_replace_lone, text).encode()
 
 
 def parse_yaml(body: bytes) -> Any:
@@ -72,18 +112,41 @@ def parse_yaml(body: bytes) -> Any:
     return yaml_body.load(body)
 
 
+def check_depth(value: Any) -> None:
+    """Refuse a body value nested more than :data:`MAX_DEPTH` levels deep.
+
+    kube (Go) reads up to 10,000 levels; here every step after parsing (patches, managed fields, the store's
+    encoder, which stops at 254) recurses, so the limit sits at parsing, far above what real objects nest.
+
+    Raises:
+        APIError: 400 saying so.
+    """
+    level = [value]
+    for _ in range(MAX_DEPTH):
+        below: list[Any] = []
+        for item in level:
+            children = item.values() if type(item) is dict else item if type(item) is list else ()
+            below.extend(child for child in children if type(child) is dict or type(child) is list)
+        if not below:
+            return
+        level = below
+    raise errors.bad_request(f"the request body nests more than {MAX_DEPTH} levels deep")
+
+
 def find_duplicate_fields(body: bytes) -> list[str]:
     """The paths (``metadata.labels.a``, ``spec.items[0].name``) of keys that appear twice in one object of a
     JSON or YAML ``body``, in document order, each once. A body that does not parse has none."""
     if body.lstrip()[:1] in (b"{", b"["):
         try:
-            return _dedupe(_json_duplicates(body))
+            found = _json_duplicates(body.decode("utf-8", "gitplane-go-utf8"))
         except (ValueError, RecursionError):
             pass
+        else:  # the stdlib keeps lone surrogates of escapes that Go reads as U+FFFD
+            return _dedupe([_LONE_SURROGATE.sub("\ufffd", path) for path in found])
     return _dedupe(yaml_body.duplicate_paths(body))
 
 
-def _json_duplicates(body: bytes) -> list[str]:
+def _json_duplicates(body: str) -> list[str]:
     """Duplicates found by the stdlib scanner's object hook; each object's nested findings are kept beside it,
     by identity, and carried up to its parent. The table holds the objects too: a duplicate key's first value
     is dropped from the result, and its id must not be reused while the table is in use."""

@@ -2,9 +2,11 @@
 
     gitplane up      the API server and (as later issues add them) the three loops, on the embedded store
     gitplane serve   the API server alone
+    gitplane check   verify the store of a data directory (stopped, or running: it only reads)
 
 Every flag comes from the settings dataclasses (:mod:`gitplane.settings`) and has a ``GITPLANE_*``
-environment twin; a flag given on the command line wins over the environment.
+environment twin; a flag given on the command line wins over the environment. A ``bool`` setting is a flag
+without a value (``--accept-data-loss``); its variable takes ``true``/``false``/``1``/``0``.
 """
 
 from __future__ import annotations
@@ -21,13 +23,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from gitplane.settings import ServerSettings, env_name, setting_fields
+from gitplane.settings import CheckSettings, ServerSettings, env_name, setting_fields
 
 log = logging.getLogger("gitplane")
 
 
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _bool(raw: str) -> bool:
+    """A boolean environment value: true, false, 1 or 0 (any case)."""
+    try:
+        return _BOOLEANS[raw.strip().lower()]
+    except KeyError:
+        raise ValueError(raw) from None
+
+
 def _parser_type(field: dataclasses.Field[Any], hints: dict[str, Any]) -> tuple[Any, list[str] | None]:
     hint = hints[field.name]
+    if hint is bool:
+        return _bool, None
     if typing.get_origin(hint) is typing.Literal:
         return str, [str(a) for a in typing.get_args(hint)]
     if hint is Path:
@@ -48,8 +63,13 @@ def add_settings(parser: argparse.ArgumentParser, cls: type) -> None:
     for field in setting_fields(cls):
         kind, choices = _parser_type(field, hints)
         env = env_name(field.metadata["flag"])
-        parser.add_argument(field.metadata["flag"], dest=field.name, type=kind, choices=choices, default=_UNSET,
-                            help=f"{field.metadata['help']} (env {env}; default {field.default})")
+        text = f"{field.metadata['help']} (env {env}; default {field.default})"
+        if kind is _bool:
+            parser.add_argument(field.metadata["flag"], dest=field.name, action="store_const", const=True,
+                                default=_UNSET, help=text)
+        else:
+            parser.add_argument(field.metadata["flag"], dest=field.name, type=kind, choices=choices,
+                                default=_UNSET, help=text)
 
 
 def settings_from(parser: argparse.ArgumentParser, args: argparse.Namespace, cls: type) -> Any:
@@ -65,7 +85,8 @@ def settings_from(parser: argparse.ArgumentParser, args: argparse.Namespace, cls
             try:
                 value = kind(raw)
             except ValueError:
-                parser.error(f"{env}={raw!r} is not a valid {kind.__name__}")
+                expected = "bool (true, false, 1 or 0)" if kind is _bool else kind.__name__
+                parser.error(f"{env}={raw!r} is not a valid {expected}")
             if choices is not None and value not in choices:
                 parser.error(f"{env}={raw!r}: choose from {', '.join(choices)}")
         if value is not _UNSET:
@@ -73,14 +94,20 @@ def settings_from(parser: argparse.ArgumentParser, args: argparse.Namespace, cls
     return cls(**values)
 
 
+_SETTINGS: dict[str, type] = {"up": ServerSettings, "serve": ServerSettings, "check": CheckSettings}
+"""The settings each command takes."""
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(prog="gitplane", description="A GitOps-native control plane.")
     commands = parser.add_subparsers(dest="command", required=True)
     subparsers: dict[str, argparse.ArgumentParser] = {}
     for name, text in (("up", "run the API server and the reconcile loops"),
-                       ("serve", "run the API server only")):
+                       ("serve", "run the API server only"),
+                       ("check", "verify the store of a data directory (exit 0: sound, 1: damage found, 2: "
+                                 "cannot be read)")):
         subparsers[name] = commands.add_parser(name, help=text, description=text)
-        add_settings(subparsers[name], ServerSettings)
+        add_settings(subparsers[name], _SETTINGS[name])
     return parser, subparsers
 
 
@@ -107,10 +134,19 @@ def run_server(settings: ServerSettings) -> int:
     return 0
 
 
+def run_check(settings: CheckSettings) -> int:
+    from gitplane.storage.sqlite_check import check_store
+
+    return check_store(settings.data_dir / "gitplane.db", out=sys.stdout)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, subparsers = build_parser()
     args = parser.parse_args(argv)
-    settings = settings_from(subparsers[args.command], args, ServerSettings)
+    settings = settings_from(subparsers[args.command], args, _SETTINGS[args.command])
+    if isinstance(settings, CheckSettings):
+        configure_logging("WARNING")
+        return run_check(settings)
     configure_logging(settings.log_level)
     if args.command in ("up", "serve"):
         return run_server(settings)

@@ -6,17 +6,26 @@ The handler is the resource router for resource requests and the non-resource ro
 health, discovery, OpenAPI). Errors of any stage become ``Status`` responses; anything unexpected is logged
 and answered 500 without details. Watch streams run until they end, the client disconnects, or the server
 begins to stop.
+
+Once a response is complete (sent, failed, or abandoned by a client that went away) the app calls the release
+a stage may have left in the scope under :data:`RELEASE_SCOPE_KEY` (the in-flight limit's slot) and records
+the request in the server's metrics (:mod:`gitplane.server.metrics_requests`): one ``perf_counter`` at the
+start and one at the end, and a few integer updates.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from gitplane.api import errors
+from gitplane.server.metrics_requests import RequestMetrics
 from gitplane.server.request import AnyResponse, Request, Response, StreamResponse
+from gitplane.server.warning_headers import warning_headers
+from gitplane.storage.interface import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +33,9 @@ Stage = Callable[[Request], Awaitable[None]]
 Handler = Callable[[Request], Awaitable[AnyResponse]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+RELEASE_SCOPE_KEY = "gitplane.release"
+"""Where a stage leaves a function to call once the request's response is complete (see the module docstring)."""
 
 _COMMON_HEADERS = [(b"cache-control", b"no-cache, private")]
 
@@ -43,9 +55,7 @@ def _headers(content_type: str, extra: list[tuple[bytes, bytes]], request: Reque
     if length is not None:
         headers.append((b"content-length", str(length).encode()))
     if request is not None and request.warnings:
-        for warning in request.warnings:
-            text = warning.replace("\\", "\\\\").replace('"', '\\"')
-            headers.append((b"warning", f'299 - "{text}"'.encode()))
+        headers.extend(warning_headers(request.warnings))
     return headers
 
 
@@ -55,12 +65,14 @@ def error_response(exc: errors.APIError) -> Response:
 
 
 class App:
-    """The ASGI callable."""
+    """The ASGI callable. ``recorder`` records every request (None: none are, as in the benchmark's baseline)."""
 
-    def __init__(self, stages: Sequence[Stage], resources: Handler, non_resources: Handler) -> None:
+    def __init__(self, stages: Sequence[Stage], resources: Handler, non_resources: Handler, *,
+                 recorder: RequestMetrics | None = None) -> None:
         self._stages = tuple(stages)
         self._resources = resources
         self._non_resources = non_resources
+        self.recorder = recorder
         self.stopping = asyncio.Event()
 
     async def handle(self, request: Request) -> AnyResponse:
@@ -71,22 +83,55 @@ class App:
             return await (self._resources if info.is_resource else self._non_resources)(request)
         except errors.APIError as exc:
             return error_response(exc)
+        except StorageError as exc:  # a damaged value is named by its key, never its content
+            log.error("Storage error serving %s %s: %s", request.method, request.raw_path.split("?", 1)[0], exc)
+            return error_response(errors.internal(str(exc)))
         except Exception:
             log.exception("Unhandled error serving %s %s", request.method, request.raw_path.split("?", 1)[0])
             return error_response(errors.internal("an unexpected error occurred; see the server log"))
 
+    async def respond(self, request: Request) -> AnyResponse:
+        """The response to a request that comes without a connection (the in-process client); it is released
+        and recorded like every other request when this returns."""
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await self.handle(request)
+            status = response.status
+            return response
+        finally:
+            self._finish(request, status, started)
+
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        started = time.perf_counter()
         request = Request(scope, receive)
-        response = await self.handle(request)
-        if isinstance(response, StreamResponse):
-            await self._stream(request, response, receive, send)
-            return
-        body = b"" if request.method == "HEAD" else response.body
-        await send({"type": "http.response.start", "status": response.status,
-                    "headers": _headers(response.content_type, response.headers, request, len(response.body))})
-        await send({"type": "http.response.body", "body": body})
+        status = 500
+        try:
+            response = await self.handle(request)
+            status = response.status
+            if isinstance(response, StreamResponse):
+                ended = self.recorder.long_running(request) if self.recorder is not None else None
+                try:
+                    await self._stream(request, response, receive, send)
+                finally:
+                    if ended is not None:
+                        ended()
+                return
+            body = b"" if request.method == "HEAD" else response.body
+            await send({"type": "http.response.start", "status": status,
+                        "headers": _headers(response.content_type, response.headers, request, len(response.body))})
+            await send({"type": "http.response.body", "body": body})
+        finally:
+            self._finish(request, status, started)
+
+    def _finish(self, request: Request, status: int, started: float) -> None:
+        release = request.scope.get(RELEASE_SCOPE_KEY)
+        if release is not None:
+            release()
+        if self.recorder is not None:
+            self.recorder.observe(request, status, time.perf_counter() - started)
 
     async def _stream(self, request: Request, response: StreamResponse, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": response.status,

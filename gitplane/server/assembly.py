@@ -4,6 +4,10 @@ One function builds everything the server runs, so the service and the tests run
 
     store → catalog, strategies, admission chain → ASGI app (pipeline + routes) → in-process API client
           → system controllers (named coroutines the caller runs: namespace lifecycle, resource quota)
+
+and the server's metrics (:class:`~gitplane.server.metrics.ServerMetrics`, one registry per assembly): the app
+records requests into it, the in-flight limit and the store are read from it at scrape time, and the caller
+hands it to the HTTP layer for connection events.
 """
 
 from __future__ import annotations
@@ -23,13 +27,16 @@ from gitplane.server.controllers.namespace.controller import NamespaceController
 from gitplane.server.controllers.quota.controller import QuotaController
 from gitplane.server.health import Health
 from gitplane.server.inprocess import InProcessClient
+from gitplane.server.metrics import ServerMetrics
+from gitplane.server.metrics_store import StoreCollector
 from gitplane.server.nonresource import NonResourceRoutes
 from gitplane.server.registry import strategies
 from gitplane.server.request import UserInfo
 from gitplane.server.rest.router import ResourceRouter
 from gitplane.server.stages.authn import Authenticator
-from gitplane.server.stages.authz import Authorization, BootstrapNonResource, SystemMasters
+from gitplane.server.stages.authz import Authorization, BootstrapNonResource, SystemMasters, SystemMonitoring
 from gitplane.server.stages.cluster import ClusterResolver, RootOnly
+from gitplane.server.stages.inflight import InflightLimit
 from gitplane.server.stages.info import parse_request_info
 from gitplane.storage.interface import Store
 
@@ -40,32 +47,44 @@ BUILTIN_CATALOG = Catalog(BUILTIN_TYPES)
 
 @dataclass(frozen=True)
 class Assembly:
-    """The assembled server: its ASGI app, a system client of it, and the controllers to run beside it."""
+    """The assembled server: its ASGI app, a system client of it, the controllers to run beside it, and its
+    metrics."""
 
     app: App
     api: InProcessClient
     controllers: tuple[tuple[str, Callable[[], Coroutine[object, object, None]]], ...]
     """``(name, run)`` pairs; each ``run()`` works until cancelled."""
+    metrics: ServerMetrics
 
 
 def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, server_address: str,
-             bookmark_seconds: float = 30.0, quota_resync_seconds: float = 300.0) -> Assembly:
+             bookmark_seconds: float = 30.0, quota_resync_seconds: float = 300.0,
+             max_requests_inflight: int = 400, max_mutating_requests_inflight: int = 200,
+             metrics: ServerMetrics | None = None) -> Assembly:
+    """``metrics``: where the server reports (default: a new :class:`ServerMetrics` of its own)."""
     definitions = builtin_definitions()
     protobuf_catalog.load()
 
     def catalog_for(_cluster: str) -> Catalog:
         return BUILTIN_CATALOG
 
+    if metrics is None:
+        metrics = ServerMetrics(BUILTIN_CATALOG)
+    inflight = InflightLimit(max_requests_inflight, max_mutating_requests_inflight,
+                             on_reject=metrics.inflight_rejected)
+    metrics.watch_inflight(inflight)
+    metrics.add(StoreCollector(store))
     quota_admission = ResourceQuotaAdmission()
     router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=strategies.for_type,
                             definitions=definitions, chain=admission.Chain([NamespaceLifecycle(), quota_admission]),
                             bookmark_seconds=bookmark_seconds)
     app = App(
-        stages=[parse_request_info, Authenticator(tokens), ClusterResolver(RootOnly()),
-                Authorization([SystemMasters(), BootstrapNonResource()])],
+        stages=[parse_request_info, Authenticator(tokens), inflight, ClusterResolver(RootOnly()),
+                Authorization([SystemMasters(), SystemMonitoring(), BootstrapNonResource()])],
         resources=router,
         non_resources=NonResourceRoutes(catalog_for=catalog_for, definitions=definitions, health=health,
-                                        server_address=server_address),
+                                        server_address=server_address, metrics=metrics),
+        recorder=metrics.requests,
     )
     api = InProcessClient(app, user=SYSTEM_USER, groups=SYSTEM_GROUPS, user_agent="gitplane-server")
     namespaces = NamespaceController(store=store, api=api, catalog_for=catalog_for)
@@ -79,4 +98,4 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
         ("namespace-lifecycle", namespaces.run),
         ("resource-quota", quotas.run),
         ("resource-quota-admission", follow_quotas),
-    ))
+    ), metrics)

@@ -1,9 +1,11 @@
-"""The HTTP layer: uvicorn (uvloop + httptools) serving the raw ASGI app over TLS.
+"""The HTTP layer: uvicorn (uvloop + httptools) serving the raw ASGI app over TLS, with kube's connection limits.
 
 Chosen by measurement (docs/decisions/0001-http-layer.md): bare uvicorn with uvloop and httptools serves a raw
-ASGI app ~25 % faster than aiohttp on one core. uvicorn does not hand the client certificate to the app, so
-:class:`TLSPeerProtocol` reads the verified peer certificate once per connection (the handshake is complete by
-``connection_made``) and puts its subject into every request's scope under ``gitplane.peer``.
+ASGI app ~25 % faster than aiohttp on one core. uvicorn's own limits are not those of an API server facing
+untrusted clients, so gitplane creates the listening server itself: the TLS handshake has a timeout, each
+connection is a :class:`~gitplane.server.http_protocol.GuardedProtocol` (client certificate, header limits)
+and every connection is in the server's :class:`~gitplane.server.http_connections.ConnectionTable`
+(timeouts for headers, bodies and idle keep-alive; the connection cap). See docs/decisions/0005-http-limits.md.
 
 The TLS context asks for a client certificate but does not require one (bearer tokens work too); a presented
 certificate must chain to the server's CA, or the handshake fails. Only HTTP/1.1 is offered (ALPN), so Go
@@ -17,65 +19,25 @@ import contextlib
 import socket
 import ssl
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from gitplane.server.certs import PKI
+from gitplane.server.http_connections import (
+    ConnectionEvents,
+    ConnectionTable,
+    NoEvents,
+    connection_cap,
+    raise_descriptor_limit,
+)
+from gitplane.server.http_protocol import GuardedProtocol
+from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
+from gitplane.settings import ConnectionLimits
 
-PEER_SCOPE_KEY = "gitplane.peer"
-IDLE_CLOSE_SECONDS = 1.0
+__all__ = ["PEER_SCOPE_KEY", "PeerCertificate", "build_server", "server_ssl_context", "start"]
 
-
-@dataclass(frozen=True, slots=True)
-class PeerCertificate:
-    """The subject of a verified client certificate: CN is the user, each O a group."""
-
-    common_name: str
-    organizations: tuple[str, ...]
-
-
-def peer_from_transport(transport: asyncio.BaseTransport) -> PeerCertificate | None:
-    cert = transport.get_extra_info("peercert")
-    if not cert:
-        return None
-    common_name = ""
-    organizations: list[str] = []
-    for rdn in cert.get("subject", ()):
-        for key, value in rdn:
-            if key == "commonName":
-                common_name = value
-            elif key == "organizationName":
-                organizations.append(value)
-    if not common_name:
-        return None
-    return PeerCertificate(common_name, tuple(organizations))
-
-
-class TLSPeerProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, plus the verified client certificate's subject in the scope."""
-
-    peer: PeerCertificate | None = None
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self.peer = peer_from_transport(transport)
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        cast(dict[str, Any], self.scope)[PEER_SCOPE_KEY] = self.peer
-
-    def shutdown(self) -> None:
-        """Server shutdown: close idle connections. A TLS close waits for the client's close_notify, which an
-        idle client may never send, so an idle connection still open after a moment is aborted."""
-        super().shutdown()
-        asyncio.get_running_loop().call_later(IDLE_CLOSE_SECONDS, self._abort_if_idle)
-
-    def _abort_if_idle(self) -> None:
-        if self in self.connections and (self.cycle is None or self.cycle.response_complete):
-            self.transport.abort()
+TLS_SHUTDOWN_SECONDS = 2.0
 
 
 def server_ssl_context(pki: PKI) -> ssl.SSLContext:
@@ -89,34 +51,70 @@ def server_ssl_context(pki: PKI) -> ssl.SSLContext:
 
 
 class _EmbeddedServer(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to the gitplane service."""
+    """A uvicorn server that leaves signal handling to the gitplane service and creates its listening server
+    itself, with gitplane's protocol, connection table and TLS handshake timeout."""
+
+    def __init__(self, config: uvicorn.Config, limits: ConnectionLimits, events: ConnectionEvents) -> None:
+        super().__init__(config)
+        self.limits = limits
+        self.events = events
+        self.table: ConnectionTable | None = None
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         yield
 
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        if not sockets:
+            raise ValueError("the gitplane HTTP server serves on sockets it is given")
+        config, limits = self.config, self.limits
+        loop = asyncio.get_running_loop()
+        table = ConnectionTable(limits, self.events, cap=connection_cap(limits.max_connections,
+                                                                         raise_descriptor_limit()),
+                                clock=loop.time)
+
+        def protocol() -> GuardedProtocol:
+            return GuardedProtocol(config=config, server_state=self.server_state, app_state={}, _loop=loop,
+                                   table=table)
+
+        tls: dict[str, Any] = {}
+        if config.ssl is not None:
+            tls = {"ssl": config.ssl, "ssl_handshake_timeout": limits.tls_handshake_timeout,
+                   "ssl_shutdown_timeout": TLS_SHUTDOWN_SECONDS}
+        self.servers = [await loop.create_server(protocol, sock=sock, backlog=config.backlog, **tls)
+                        for sock in sockets]
+        self.table = table
+        table.start(loop)
+        self.started = True
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().shutdown(sockets)
+        finally:
+            if self.table is not None:
+                self.table.stop()
+
 
 def build_server(app: Callable[..., Any], *, host: str, port: int, ssl_context: ssl.SSLContext | None,
-                 graceful_seconds: int = 10) -> uvicorn.Server:
-    """A uvicorn server for ``app``; ``ssl_context=None`` serves plain HTTP (benchmark baselines only)."""
+                 graceful_seconds: int = 10, limits: ConnectionLimits | None = None,
+                 events: ConnectionEvents | None = None) -> uvicorn.Server:
+    """A server for ``app``; ``ssl_context=None`` serves plain HTTP (benchmark baselines only)."""
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         loop="none",
-        http=TLSPeerProtocol,
         lifespan="off",
         access_log=False,
         log_config=None,
         server_header=False,
         proxy_headers=False,  # the API server is the endpoint: clients may not claim another address
         date_header=False,
-        timeout_keep_alive=120,
         timeout_graceful_shutdown=graceful_seconds,
         backlog=2048,
         ssl_context_factory=(lambda _config, _default: ssl_context) if ssl_context is not None else None,
     )
-    return _EmbeddedServer(config)
+    return _EmbeddedServer(config, limits or ConnectionLimits(), events or NoEvents())
 
 
 async def start(server: uvicorn.Server, sock: socket.socket) -> None:

@@ -65,7 +65,7 @@ class InProcessClient:
                         (b"accept", b"application/json")],
             PEER_SCOPE_KEY: self._peer,
         }
-        response = await self._app.handle(Request(scope, receive_once(raw)))
+        response = await self._app.respond(Request(scope, receive_once(raw)))
         if isinstance(response, StreamResponse):
             raise TypeError("the in-process client does not stream")
         return Reply(response.status, response.body)

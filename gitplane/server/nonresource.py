@@ -1,4 +1,5 @@
-"""Non-resource routes: version, health, discovery and OpenAPI, for the request's logical cluster.
+"""Non-resource routes: version, health, discovery and OpenAPI, for the request's logical cluster, and the
+server's metrics at ``/metrics`` (server-wide, so only without a ``/clusters/<path>`` prefix).
 
 Discovery and OpenAPI documents are computed per catalog (every cluster that serves only built-in types
 shares one set) and served as cached bytes; aggregated discovery is chosen by the ``Accept`` header.
@@ -16,6 +17,8 @@ from gitplane.server import openapi_v2_proto
 from gitplane.server.catalog import Catalog
 from gitplane.server.discovery import AggregatedVersion, Discovery, aggregated_media_type, discovery_for
 from gitplane.server.health import Health, version_body
+from gitplane.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from gitplane.server.metrics import ServerMetrics
 from gitplane.server.negotiation import Form, negotiate
 from gitplane.server.openapi import OpenAPIDocs
 from gitplane.server.request import Request, Response
@@ -32,8 +35,9 @@ _IMMUTABLE = [(b"cache-control", b"public, immutable")]
 
 class NonResourceRoutes:
     def __init__(self, *, catalog_for: Callable[[str], Catalog], definitions: Definitions, health: Health,
-                 server_address: str) -> None:
+                 server_address: str, metrics: ServerMetrics | None = None) -> None:
         self._catalog_for = catalog_for
+        self._metrics = metrics
         self._definitions = definitions
         self._health = health
         self._server_address = server_address
@@ -52,17 +56,22 @@ class NonResourceRoutes:
     async def __call__(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             raise errors.method_not_allowed()
-        path = request.require_info().path
+        info = request.require_info()
+        path = info.path
         if path in ("/version", "/version/"):
             return Response(200, self._version)
+        if path == "/metrics" and self._metrics is not None and not info.explicit_cluster:
+            return Response(200, self._metrics.exposition(), METRICS_CONTENT_TYPE)
         for endpoint in ("/healthz", "/livez", "/readyz"):
             if path == endpoint or path.startswith(endpoint + "/"):
                 return self._health.respond(request, endpoint)
         catalog = self._catalog_for(request.cluster)
-        parts = [p for p in path.split("/") if p]
-        if parts and parts[0] in ("api", "apis"):
+        parts = path.strip("/").split("/")
+        if path.startswith("//") or "" in parts[1:]:
+            raise errors.route_not_found()  # kube cleans no path: //api and /api//v1 match no route
+        if parts[0] in ("api", "apis"):
             return self._discovery(request, catalog, parts)
-        if parts and parts[0] == "openapi":
+        if parts[0] == "openapi":
             return self._openapi_route(request, catalog, parts)
         return Response(404, b"404 page not found\n", TEXT)
 

@@ -44,7 +44,10 @@ class Request:
         self.raw_path: str = raw.decode("latin-1") if raw else scope["path"]
         qs: bytes = scope.get("query_string", b"")
         self.query: dict[str, str] = dict(parse_qsl(qs.decode("latin-1"), keep_blank_values=True)) if qs else {}
-        self.headers: dict[bytes, bytes] = dict(scope["headers"])
+        raw_headers = scope["headers"]
+        self.headers: dict[bytes, bytes] = dict(raw_headers)
+        if len(self.headers) != len(raw_headers):  # a repeated header: the first wins, as Go's Header.Get
+            self.headers = dict(reversed(raw_headers))
         self.info: RequestInfo | None = None
         self.user: UserInfo | None = None
         self.cluster: str = ""
@@ -61,14 +64,20 @@ class Request:
         return self.header(b"content-type").split(";", 1)[0].strip().lower()
 
     async def body(self) -> bytes:
-        """The whole request body (read once; at most 3 MiB)."""
+        """The whole request body (read once; at most 3 MiB).
+
+        A body that ends before its end (the client closed the connection before Content-Length bytes or the
+        final chunk arrived, or the server closed it at the body timeout) is never acted on, as Go's server
+        never hands a handler a short body: the request fails here, before anything is decoded or stored, and
+        its answer goes nowhere, since the client is gone."""
         if self._body is None:
             chunks: list[bytes] = []
             size = 0
             while True:
                 message = await self.receive()
                 if message["type"] == "http.disconnect":
-                    break
+                    raise errors.bad_request("the request body was cut short: the connection closed before "
+                                             "the whole body arrived, and nothing was done")
                 chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > MAX_BODY_BYTES:

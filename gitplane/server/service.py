@@ -66,7 +66,8 @@ class Service:
         pki = ensure_pki(data_dir / "pki", hosts=serving_hosts(settings.address, settings.external_hostname))
         tokens = ensure_token_file(data_dir / "tokens.csv", pki.admin_token.read_text().strip())
         store = await SQLiteStore.open(data_dir / "gitplane.db", synchronous=settings.sqlite_synchronous,
-                                       history_seconds=settings.history_seconds)
+                                       history_seconds=settings.history_seconds,
+                                       accept_data_loss=settings.accept_data_loss)
         try:
             await self._run(store, pki, tokens)
         finally:
@@ -79,7 +80,9 @@ class Service:
         assembly = assemble(store, tokens=tokens, health=health,
                             server_address=f"{settings.url_host}:{settings.port}",
                             bookmark_seconds=settings.watch_bookmark_seconds,
-                            quota_resync_seconds=settings.quota_resync_seconds)
+                            quota_resync_seconds=settings.quota_resync_seconds,
+                            max_requests_inflight=settings.max_requests_inflight,
+                            max_mutating_requests_inflight=settings.max_mutating_requests_inflight)
         await self._bootstrap(assembly.api)
         # Everything built so far (schemas, documents, catalogs) lives as long as the process: move it out of
         # the collector's sight, so the full collections that request garbage triggers stay short.
@@ -92,7 +95,8 @@ class Service:
         kubeconfig_path = settings.data_dir / "admin.kubeconfig"
         write_admin_kubeconfig(kubeconfig_path, pki=pki, server_url=url)
         server = http.build_server(assembly.app, host=settings.address, port=port,
-                                   ssl_context=http.server_ssl_context(pki))
+                                   ssl_context=http.server_ssl_context(pki), limits=settings.connection_limits,
+                                   events=assembly.metrics)
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

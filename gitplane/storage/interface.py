@@ -176,6 +176,27 @@ class Locked(StorageError):
     """Another process (or another store in this one) owns the store's data; only one may open it."""
 
 
+class Corrupted(StorageError):
+    """Stored data is damaged: a value failed its checksum, or the database file itself is malformed.
+
+    ``subject`` names what was read (an encoded key, or a prefix for a range read) and ``revision`` the
+    revision of the damaged value when it is known. The damaged bytes are never handed out.
+    """
+
+    def __init__(self, subject: str, revision: Revision | None, detail: str) -> None:
+        at = "" if revision is None else f" at revision {revision}"
+        super().__init__(f"stored data of {subject}{at} is corrupted ({detail}); it was not served. Run "
+                         f"`gitplane check` on the data directory and restore the object or the data directory "
+                         f"from a backup")
+        self.subject = subject
+        self.revision = revision
+
+
+class DataLoss(StorageError):
+    """Opening found that writes the store acknowledged are missing (or that it cannot tell); the store
+    refuses to start until an operator restores a backup or accepts the loss."""
+
+
 class Watch(Protocol):
     """A stream of events in revision order. Iteration ends when the watch is closed (by the consumer, by the
     store shutting down, or because the consumer fell too far behind: a client then re-watches from the last

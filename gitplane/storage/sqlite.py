@@ -28,7 +28,11 @@ system's page cache), but the last commits before a power loss or kernel crash m
 itself stays consistent in both.
 
 After a restart the revision continues from the meta row, and the history still in the window stays
-available to watches and lists at older revisions.
+available to watches and lists at older revisions. Integrity: a revision record beside the database
+(:mod:`gitplane.storage.sqlite_sidecar`) lets :meth:`SQLiteStore.open` refuse to start when acknowledged writes
+are missing (:mod:`gitplane.storage.sqlite_open`), so a resourceVersion is never handed out twice; every value
+carries a checksum that each read verifies (:mod:`gitplane.storage.sqlite_checksum`), and damage found on a
+read is raised as ``Corrupted`` naming the key and logged once.
 """
 
 from __future__ import annotations
@@ -43,10 +47,12 @@ import sqlite3
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
 from gitplane.storage.fanout import Fanout, FanoutWatch
 from gitplane.storage.interface import (
     Closed,
+    Corrupted,
     Event,
     FutureRevision,
     Gone,
@@ -61,21 +67,25 @@ from gitplane.storage.interface import (
 )
 from gitplane.storage.sqlite_cache import ReadCache
 from gitplane.storage.sqlite_checkpoint import Checkpointer
+from gitplane.storage.sqlite_checksum import DamageLog, corrupted, is_corruption, verify
+from gitplane.storage.sqlite_open import prepare
 from gitplane.storage.sqlite_pool import ReaderPool
 from gitplane.storage.sqlite_reads import expired_revision, read_events, read_page
-from gitplane.storage.sqlite_schema import SQLiteStats, Synchronous, connect, initialise, read_meta
+from gitplane.storage.sqlite_schema import SQLiteStats, Synchronous, connect
+from gitplane.storage.sqlite_sidecar import RevisionFile
 from gitplane.storage.sqlite_writer import Committed, CompactOp, OpKind, WriteOp, Writer
 
 logger = logging.getLogger(__name__)
 
-_GET = "SELECT value, revision FROM objects WHERE key = ?"
-_LAST_TIME = "SELECT time FROM events ORDER BY revision DESC LIMIT 1"
+T = TypeVar("T")
+
+_GET = "SELECT value, revision, checksum FROM objects WHERE key = ?"
 
 
 class SQLiteStore:
     """The SQLite store (see the module docstring). Create it with :meth:`open`."""
 
-    def __init__(self, path: str, *, lock_fd: int, writer_conn: sqlite3.Connection,
+    def __init__(self, path: str, *, lock_fd: int, writer_conn: sqlite3.Connection, revisions: RevisionFile,
                  revision: Revision, compacted: Revision, last_time: float, synchronous: Synchronous,
                  history_seconds: float, compaction_interval: float, readers: int, ring_size: int,
                  watch_queue_size: int, checkpoint_interval: float, clock: Callable[[], float],
@@ -84,6 +94,8 @@ class SQLiteStore:
         self.stats = SQLiteStats()
         self._loop = asyncio.get_running_loop()
         self._lock_fd = lock_fd
+        self._revisions = revisions
+        self._damage = DamageLog(path)
         self._revision = revision
         self._compacted = compacted
         self._history_seconds = history_seconds
@@ -94,7 +106,7 @@ class SQLiteStore:
         self._cache = ReadCache(cache_size)
         self._readers = ReaderPool(path, size=readers)
         self._writer = Writer(writer_conn, revision=revision, compacted=compacted, last_time=last_time,
-                              clock=clock, stats=self.stats, hand_back=self._hand_back,
+                              clock=clock, stats=self.stats, revisions=revisions, hand_back=self._hand_back,
                               committed_keys=self._cache.invalidate)
         self._checkpointer = Checkpointer(path, synchronous=synchronous, commits=self._commits,
                                           request_catch_up=self._writer.request_catch_up, stats=self.stats,
@@ -109,7 +121,7 @@ class SQLiteStore:
                    history_seconds: float = 300.0, compaction_interval: float | None = None,
                    readers: int = 2, ring_size: int = 4096, watch_queue_size: int = 8192,
                    checkpoint_interval: float = 0.25, clock: Callable[[], float] = time.time,
-                   cache_size: int = 10_000) -> SQLiteStore:
+                   cache_size: int = 10_000, accept_data_loss: bool = False) -> SQLiteStore:
         """Open (or create) the database at ``path`` and start the store's threads.
 
         Args:
@@ -124,28 +136,35 @@ class SQLiteStore:
             checkpoint_interval: seconds between two looks of the checkpoint thread.
             clock: wall-clock seconds, recorded with each commit for the history window.
             cache_size: how many recently read objects GET may serve from memory (0: none).
+            accept_data_loss: start even though acknowledged writes are missing (or the revision record that
+                tells is gone): revisions continue above any ever handed out, older history is dropped.
 
         Raises:
             Locked: another process has the database open.
+            DataLoss: acknowledged writes are missing and ``accept_data_loss`` is false (the message says what
+                was lost and how to proceed).
             StorageError: the file is not a gitplane database of a known schema version.
         """
         path = os.fspath(path)
         lock_fd = _lock(path)
         try:
-            writer_conn, revision, compacted, last_time = await asyncio.to_thread(_prepare, path, synchronous)
+            opened = await asyncio.to_thread(partial(prepare, path, synchronous,
+                                                     accept_data_loss=accept_data_loss))
         except BaseException:
             os.close(lock_fd)
             raise
         if compaction_interval is None:
             compaction_interval = min(60.0, max(1.0, history_seconds / 10))
         try:
-            return cls(path, lock_fd=lock_fd, writer_conn=writer_conn, revision=revision, compacted=compacted,
-                       last_time=last_time, synchronous=synchronous, history_seconds=history_seconds,
+            return cls(path, lock_fd=lock_fd, writer_conn=opened.conn, revisions=opened.revisions,
+                       revision=opened.revision, compacted=opened.compacted, last_time=opened.last_time,
+                       synchronous=synchronous, history_seconds=history_seconds,
                        compaction_interval=compaction_interval, readers=readers, ring_size=ring_size,
                        watch_queue_size=watch_queue_size, checkpoint_interval=checkpoint_interval,
                        clock=clock, cache_size=cache_size)
         except BaseException:
-            writer_conn.close()
+            opened.conn.close()
+            opened.revisions.close()
             os.close(lock_fd)
             raise
 
@@ -158,11 +177,19 @@ class SQLiteStore:
         generation = self._cache.generation
         try:
             rows = self._read.execute(_GET, (encoded,)).fetchall()
+            if not rows:
+                raise NotFound(key)
+            value, revision, stored_checksum = rows[0]
+            verify(encoded, revision, value, stored_checksum)
         except sqlite3.Error as exc:
-            raise StorageError(f"the SQLite read failed: {exc}") from exc
-        if not rows:
-            raise NotFound(key)
-        value, revision = rows[0]
+            if not is_corruption(exc):
+                raise StorageError(f"the SQLite read failed: {exc}") from exc
+            error = corrupted(exc, encoded)
+            self._damage.report(error)
+            raise error from exc
+        except Corrupted as exc:
+            self._damage.report(exc)
+            raise
         record = Record(key, value, revision)
         self._cache.offer(encoded, record, generation)
         return record
@@ -170,8 +197,8 @@ class SQLiteStore:
     async def list(self, prefix: Prefix, *, limit: int = 0, start_after: str | None = None,
                    revision: Revision | None = None) -> Page:
         self._check_open()
-        return await self._readers.run(partial(read_page, prefix=prefix, limit=limit, start_after=start_after,
-                                               revision=revision))
+        return await self._read_in_pool(partial(read_page, prefix=prefix, limit=limit, start_after=start_after,
+                                                revision=revision), prefix.encode())
 
     async def create(self, key: Key, value: bytes) -> Record:
         return await self._write(OpKind.CREATE, key, value, None)
@@ -211,7 +238,7 @@ class SQLiteStore:
     async def compact_expired(self) -> Revision:
         """Compact the history committed more than ``history_seconds`` ago; returns the oldest revision."""
         cutoff = self._clock() - self._history_seconds
-        revision = await self._readers.run(partial(expired_revision, cutoff=cutoff))
+        revision = await self._read_in_pool(partial(expired_revision, cutoff=cutoff), "the history window")
         await self.compact(revision)
         return self._compacted
 
@@ -222,7 +249,8 @@ class SQLiteStore:
             Gone: ``since`` has been compacted.
         """
         self._check_open()
-        return await self._readers.run(partial(read_events, prefix=prefix, since=since, limit=limit))
+        return await self._read_in_pool(partial(read_events, prefix=prefix, since=since, limit=limit),
+                                        f"the history of {prefix.encode()}")
 
     async def close(self) -> None:
         """Finish the writes already submitted, stop the threads, end every watch, release the lock."""
@@ -234,6 +262,7 @@ class SQLiteStore:
             await self._expiry
         self._writer.stop()
         await asyncio.to_thread(self._writer.join)
+        self._revisions.close()
         self._checkpointer.stop()
         await asyncio.to_thread(self._checkpointer.join)
         await asyncio.to_thread(self._readers.close)
@@ -245,7 +274,19 @@ class SQLiteStore:
         self._check_open()
         future: asyncio.Future[Record] = self._loop.create_future()
         self._writer.submit(WriteOp(kind, key, value, expect, future))
-        return await future
+        try:
+            return await future
+        except Corrupted as exc:
+            self._damage.report(exc)
+            raise
+
+    async def _read_in_pool(self, read: Callable[[sqlite3.Connection], T], subject: str) -> T:
+        """``read`` on a reader thread; damage it finds is logged (once) before it is raised."""
+        try:
+            return await self._readers.run(read, subject)
+        except Corrupted as exc:
+            self._damage.report(exc)
+            raise
 
     def _hand_back(self, committed: Committed) -> None:
         """On the writer thread: pass a commit's outcome to the event loop."""
@@ -284,6 +325,13 @@ class SQLiteStore:
             except (StorageError, sqlite3.Error) as exc:
                 logger.warning("expiring the history of %s failed: %s", self.path, exc)
 
+    def wal_bytes(self) -> int:
+        """The size of the write-ahead log file now (0 when there is none), for the server's metrics."""
+        try:
+            return os.stat(self.path + "-wal").st_size
+        except FileNotFoundError:
+            return 0
+
     def _commits(self) -> int:
         return self.stats.commits
 
@@ -307,19 +355,3 @@ def _lock(path: str) -> int:
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     return fd
 
-
-def _prepare(path: str, synchronous: Synchronous) -> tuple[sqlite3.Connection, Revision, Revision, float]:
-    """Open the writer's connection, create or check the schema, and read where the store left off."""
-    conn: sqlite3.Connection | None = None
-    try:
-        conn = connect(path, synchronous=synchronous)
-        initialise(conn)
-        revision, compacted = read_meta(conn)
-        rows = conn.execute(_LAST_TIME).fetchall()
-    except (sqlite3.Error, StorageError) as exc:
-        if conn is not None:
-            conn.close()
-        if isinstance(exc, StorageError):
-            raise
-        raise StorageError(f"{path} is not a usable gitplane database: {exc}") from exc
-    return conn, revision, compacted, rows[0][0] if rows else 0.0

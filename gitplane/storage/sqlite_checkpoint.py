@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 
 from gitplane.storage.sqlite_schema import SQLiteStats, Synchronous, connect
@@ -79,8 +80,10 @@ class Checkpointer:
             mode = "TRUNCATE"
         else:
             return None
+        started = time.perf_counter()
         busy, frames, _ = self._conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()[0]
         self._stats.checkpoints += 1
+        self._stats.checkpoint_seconds.observe(time.perf_counter() - started)
         self._truncated = mode == "TRUNCATE" and not busy
         if mode == "PASSIVE" and frames > self._restart_frames:
             self._request_catch_up()

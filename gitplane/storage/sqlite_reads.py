@@ -2,7 +2,9 @@
 
 Each function takes the connection of the thread it runs on (a reader-pool thread) and reads inside one
 read transaction, so the meta row (revision, compacted revision) and the rows come from the same snapshot
-while the writer keeps committing. Rows are handed out as stored: values are never decoded.
+while the writer keeps committing. Rows are handed out as stored: values are never decoded, only verified
+against their checksums (:mod:`gitplane.storage.sqlite_checksum`), so a damaged value fails the read with
+``Corrupted`` naming its key instead of being served.
 
 A list at the current revision is one range scan of ``objects``. A list at an older revision R also reads,
 for each key of the range written after R, its first event after R (whose ``previous`` is its state at R)
@@ -25,15 +27,16 @@ from gitplane.storage.interface import (
     Revision,
 )
 from gitplane.storage.paging import Override, assemble_page, key_range, rows_needed
+from gitplane.storage.sqlite_checksum import verify
 from gitplane.storage.sqlite_schema import EVENT_CODES, EVENT_COLUMNS, event_from_row, read_meta
 
 _DELETED = EVENT_CODES[EventType.DELETED]
 
-_SELECT_RANGE = ("SELECT key, value, revision FROM objects WHERE key > ? AND key < ? "
+_SELECT_RANGE = ("SELECT key, value, revision, checksum FROM objects WHERE key > ? AND key < ? "
                  "ORDER BY key LIMIT ?")
 _COUNT_RANGE = "SELECT count(*) FROM objects WHERE key > ? AND key < ?"
 _SELECT_CHANGES = """
-SELECT changed.key, first.previous_revision, first.previous, last.type
+SELECT changed.key, first.previous_revision, first.previous, first.previous_checksum, last.type
 FROM (SELECT key, min(revision) AS first_revision, max(revision) AS last_revision
       FROM events INDEXED BY events_by_key
       WHERE key > ?1 AND key < ?2 AND revision > ?3
@@ -61,7 +64,7 @@ def read_page(conn: sqlite3.Connection, prefix: Prefix, *, limit: int, start_aft
             raise Gone(at, compacted)
         overrides = _overrides(conn, low, high, at) if at < current else {}
         rows = conn.execute(_SELECT_RANGE, (low, high, rows_needed(limit, overrides))).fetchall()
-        records = [Record(Key.decode(key), value, row_revision) for key, value, row_revision in rows]
+        records = [_record(*row) for row in rows]
 
         def count_after(key: str) -> int:
             return int(conn.execute(_COUNT_RANGE, (key, high)).fetchall()[0][0])
@@ -114,7 +117,12 @@ def expired_revision(conn: sqlite3.Connection, cutoff: float) -> Revision:
 def _overrides(conn: sqlite3.Connection, low: str, high: str, revision: Revision) -> dict[str, Override]:
     overrides: dict[str, Override] = {}
     rows = conn.execute(_SELECT_CHANGES, (low, high, revision)).fetchall()
-    for encoded, previous_revision, previous, last_type in rows:
-        then = None if previous is None else Record(Key.decode(encoded), previous, previous_revision)
+    for encoded, previous_revision, previous, previous_checksum, last_type in rows:
+        then = None if previous is None else _record(encoded, previous, previous_revision, previous_checksum)
         overrides[encoded] = Override(then, last_type != _DELETED)
     return overrides
+
+
+def _record(encoded: str, value: bytes, revision: Revision, stored_checksum: int) -> Record:
+    verify(encoded, revision, value, stored_checksum)
+    return Record(Key.decode(encoded), value, revision)

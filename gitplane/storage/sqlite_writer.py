@@ -3,12 +3,17 @@
 Data flow: the event loop puts write operations (each carrying the future its caller awaits) on a queue. The
 writer takes everything waiting (up to ``max_batch``) and applies it in one ``BEGIN IMMEDIATE … COMMIT``:
 each operation reads the current row, checks its precondition, and on success takes the next revision and
-stamps it into the value. A failed precondition fails only that operation, which then uses no revision; the
-history rows of the batch are inserted together, the meta row is updated once. While one transaction syncs to
+stamps it into the value, beside the value's checksum. A failed precondition fails only that operation, which
+then uses no revision; the history rows of the batch are inserted together, the meta row is updated once. The
+current row an operation reads is verified against its checksum first, so a damaged value is never carried
+into a new row (the write fails with ``Corrupted`` instead). While one transaction syncs to
 disk the next operations queue up, so the number of syncs follows the disk, not the number of writers.
 
-After the commit the writer hands a :class:`Committed` to ``hand_back`` (the store passes it to the event
-loop, which publishes the events and resolves the futures). The writer never touches a future itself.
+The revision record (:mod:`gitplane.storage.sqlite_sidecar`) brackets each transaction: before ``BEGIN``
+the writer makes sure every revision the batch could take is below the synced reserved mark, and after
+``COMMIT`` it records the new revision as acknowledged. Only then does it hand a :class:`Committed` to
+``hand_back`` (the store passes it to the event loop, which publishes the events and resolves the futures).
+The writer never touches a future itself.
 
 When the checkpoint thread asks for it, the writer runs one PASSIVE checkpoint between two transactions, so
 that its next transaction can start the WAL over (see :mod:`gitplane.storage.sqlite_checkpoint`).
@@ -26,6 +31,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -40,17 +46,20 @@ from gitplane.storage.interface import (
     Revision,
     StorageError,
 )
+from gitplane.storage.sqlite_checksum import checksum, verify
 from gitplane.storage.sqlite_schema import EVENT_CODES, SQLiteStats
+from gitplane.storage.sqlite_sidecar import RevisionFile
 from gitplane.storage.stamp import stamp
 
 logger = logging.getLogger(__name__)
 
-_SELECT_CURRENT = "SELECT revision, value FROM objects WHERE key = ?"
-_INSERT_OBJECT = "INSERT INTO objects (key, revision, value) VALUES (?, ?, ?)"
-_UPDATE_OBJECT = "UPDATE objects SET revision = ?, value = ? WHERE key = ?"
+_SELECT_CURRENT = "SELECT revision, value, checksum FROM objects WHERE key = ?"
+_INSERT_OBJECT = "INSERT INTO objects (key, revision, value, checksum) VALUES (?, ?, ?, ?)"
+_UPDATE_OBJECT = "UPDATE objects SET revision = ?, value = ?, checksum = ? WHERE key = ?"
 _DELETE_OBJECT = "DELETE FROM objects WHERE key = ?"
-_INSERT_EVENT = ("INSERT INTO events (revision, key, type, value, previous_revision, previous, time) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
+_INSERT_EVENT = ("INSERT INTO events (revision, key, type, value, previous_revision, previous, time, checksum, "
+                 "previous_checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_EventRow = tuple[int, str, int, bytes, int | None, bytes | None, float, int, int | None]
 _DELETE_EVENTS = "DELETE FROM events WHERE revision <= ?"
 _UPDATE_META = "UPDATE meta SET revision = ?, compacted = ? WHERE id = 0"
 
@@ -95,11 +104,12 @@ class Writer:
     """Owns the write connection and the thread that group-commits (see the module docstring)."""
 
     def __init__(self, conn: sqlite3.Connection, *, revision: Revision, compacted: Revision,
-                 last_time: float, clock: Callable[[], float], stats: SQLiteStats,
+                 last_time: float, clock: Callable[[], float], stats: SQLiteStats, revisions: RevisionFile,
                  hand_back: Callable[[Committed], None], committed_keys: Callable[[list[str]], None],
                  max_batch: int = 1000,
                  compaction_chunk: int = 2000) -> None:
         self._conn = conn
+        self._revisions = revisions
         self._revision = revision
         self._compacted = compacted
         self._last_time = last_time
@@ -169,15 +179,18 @@ class Writer:
         now = self._last_time = max(self._clock(), self._last_time)
         revision, compacted = self._revision, self._compacted
         writes: list[tuple[WriteOp, Event | Exception]] = []
-        rows: list[tuple[int, str, int, bytes, int | None, bytes | None, float]] = []
+        rows: list[_EventRow] = []
         self._compactions.extend(op for op in batch if isinstance(op, CompactOp))
         conn = self._conn
         try:
+            started = time.perf_counter()
+            if self._revisions.reserve(revision + sum(isinstance(op, WriteOp) for op in batch)):
+                self._stats.reservations += 1
             conn.execute("BEGIN IMMEDIATE")
             for op in batch:
                 if isinstance(op, WriteOp):
                     try:
-                        event = self._apply(op, revision + 1)
+                        event, value_checksum, previous_checksum = self._apply(op, revision + 1)
                     except (StorageError, ValueError) as exc:
                         writes.append((op, exc))
                         continue
@@ -186,7 +199,8 @@ class Writer:
                     previous = event.previous
                     rows.append((revision, op.key.encode(), EVENT_CODES[event.type], event.record.value,
                                  None if previous is None else previous.revision,
-                                 None if previous is None else previous.value, now))
+                                 None if previous is None else previous.value, now, value_checksum,
+                                 previous_checksum))
             if rows:
                 conn.executemany(_INSERT_EVENT, rows)
             target = max(op.revision for op in self._compactions) if self._compactions else compacted
@@ -196,48 +210,64 @@ class Writer:
             if revision != self._revision or compacted != self._compacted:
                 conn.execute(_UPDATE_META, (revision, compacted))
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+            elapsed = time.perf_counter() - started
+        except (sqlite3.Error, OSError) as exc:
             self._fail(batch, exc)
             return
         self._committed_keys([row[1] for row in rows])  # before anyone learns of the write
+        if revision != self._revision:
+            self._revisions.acknowledge(revision)
         self._revision, self._compacted = revision, compacted
         self._stats.commits += 1
         self._stats.writes += len(rows)
+        self._stats.commit_seconds.observe(elapsed)
+        self._stats.commit_writes.observe(len(rows))
         finished = [(op, None) for op in self._compactions if op.revision <= compacted]
         self._compactions = [op for op in self._compactions if op.revision > compacted]
         self._hand_back(Committed(writes, finished, revision, compacted))
 
     def _checkpoint(self) -> None:
+        started = time.perf_counter()
         try:
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error as exc:
             logger.warning("WAL checkpoint between transactions failed: %s", exc)
             return
         self._stats.catch_up_checkpoints += 1
+        self._stats.catch_up_checkpoint_seconds.observe(time.perf_counter() - started)
 
-    def _apply(self, op: WriteOp, revision: Revision) -> Event:
-        """Check ``op``'s precondition and write it at ``revision``; raises without writing if it fails."""
+    def _apply(self, op: WriteOp, revision: Revision) -> tuple[Event, int, int | None]:
+        """Check ``op``'s precondition and write it at ``revision``; raises without writing if it fails.
+
+        Returns the event with the checksums of its value and of its previous value."""
         encoded = op.key.encode()
         rows = self._conn.execute(_SELECT_CURRENT, (encoded,)).fetchall()
-        current = Record(op.key, rows[0][1], rows[0][0]) if rows else None
+        current, current_checksum = None, None
+        if rows:
+            current_revision, current_value, current_checksum = rows[0]
+            verify(encoded, current_revision, current_value, current_checksum)
+            current = Record(op.key, current_value, current_revision)
         if op.kind is OpKind.CREATE:
             if current is not None:
                 raise AlreadyExists(op.key)
-            record = Record(op.key, stamp(op.value, revision), revision)
-            self._conn.execute(_INSERT_OBJECT, (encoded, revision, record.value))
-            return Event(EventType.ADDED, record, None)
+            value = stamp(op.value, revision)
+            value_checksum = checksum(encoded, revision, value)
+            self._conn.execute(_INSERT_OBJECT, (encoded, revision, value, value_checksum))
+            return Event(EventType.ADDED, Record(op.key, value, revision), None), value_checksum, None
         if current is None:
             raise NotFound(op.key)
         if op.expect is not None and current.revision != op.expect:
             raise Conflict(op.key, op.expect, current)
+        value = stamp(op.value if op.kind is OpKind.UPDATE else current.value, revision)
+        value_checksum = checksum(encoded, revision, value)
+        record = Record(op.key, value, revision)
         if op.kind is OpKind.UPDATE:
-            record = Record(op.key, stamp(op.value, revision), revision)
-            self._conn.execute(_UPDATE_OBJECT, (revision, record.value, encoded))
-            return Event(EventType.MODIFIED, record, current)
+            self._conn.execute(_UPDATE_OBJECT, (revision, value, value_checksum, encoded))
+            return Event(EventType.MODIFIED, record, current), value_checksum, current_checksum
         self._conn.execute(_DELETE_OBJECT, (encoded,))
-        return Event(EventType.DELETED, Record(op.key, stamp(current.value, revision), revision), current)
+        return Event(EventType.DELETED, record, current), value_checksum, current_checksum
 
-    def _fail(self, batch: list[WriteOp | CompactOp], exc: sqlite3.Error) -> None:
+    def _fail(self, batch: list[WriteOp | CompactOp], exc: sqlite3.Error | OSError) -> None:
         """Roll back and fail every operation of the batch (and the waiting compactions) with ``exc``."""
         logger.error("SQLite write transaction failed: %s", exc)
         try:

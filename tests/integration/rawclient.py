@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,13 +35,22 @@ class RawClient:
         self.token = token
 
     def request(self, method: str, path: str, body: bytes | str | None = None,
-                content_type: str = "application/json", headers: dict[str, str] | None = None) -> Reply:
+                content_type: str = "application/json", headers: dict[str, str] | None = None,
+                repeated: Sequence[tuple[str, str]] = ()) -> Reply:
+        """Send one request; ``repeated`` headers are sent after the others, each as given (a name may repeat)."""
         conn = http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=30)
         try:
             all_headers = {"Content-Type": content_type, **(headers or {})}
             if self.token is not None:
                 all_headers["Authorization"] = f"Bearer {self.token}"
-            conn.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=all_headers)
+            data = body.encode() if isinstance(body, str) else body
+            if not repeated:
+                conn.request(method, path, body=data, headers=all_headers)
+            else:
+                conn.putrequest(method, path)
+                for name, value in [*all_headers.items(), *repeated, ("Content-Length", str(len(data or b"")))]:
+                    conn.putheader(name, value)
+                conn.endheaders(data)
             response = conn.getresponse()
             return Reply(response.status, response.headers, response.read())
         finally:

@@ -78,10 +78,11 @@ def _parse(cls: type[message.Message], data: bytes, what: str) -> Any:
 
 
 def _type_meta(envelope: Any, default_api_version: str, default_kind: str) -> tuple[str, str]:
-    """apiVersion and kind from the envelope, gaps filled from the defaults as kube's ``gvkWithDefaults``."""
+    """apiVersion and kind from the envelope, gaps filled from the defaults as kube's ``gvkWithDefaults``.
+    Strings that are not UTF-8 (protobuf hands them over as bytes) read with U+FFFD, as everywhere else."""
     type_meta = envelope.typeMeta
-    kind = type_meta.kind or default_kind
-    group, _, version = type_meta.apiVersion.rpartition("/")
+    kind = to_json.text(type_meta.kind) or default_kind
+    group, _, version = to_json.text(type_meta.apiVersion).rpartition("/")
     default_group, _, default_version = default_api_version.rpartition("/")
     if not version and (not group or group == default_group):
         group, version = default_group, default_version

@@ -46,7 +46,8 @@ class _Plan:
     fields: dict[int, _Field] = field(default_factory=dict)
 
 
-def _text(value: str | bytes) -> str:
+def text(value: str | bytes) -> str:
+    """A protobuf string field's value: ``str``, or the ``bytes`` upb hands over when it is not UTF-8."""
     return value if isinstance(value, str) else value.decode("utf-8", "replace")
 
 
@@ -59,7 +60,7 @@ def _nonzero(value: Any) -> Any:
 
 
 def _nonempty_text(value: str | bytes) -> str | None:
-    return _text(value) if value else None
+    return text(value) if value else None
 
 
 def _nonempty_base64(value: bytes) -> str | None:
@@ -106,7 +107,7 @@ class JsonConverter:
             return _Field(name, self._element(proto_field), inline)
         pointer = catalog.is_pointer(proto_field)
         if proto_field.type == _F.TYPE_STRING:
-            return _Field(name, _text if pointer else _nonempty_text, inline)
+            return _Field(name, text if pointer else _nonempty_text, inline)
         if proto_field.type == _F.TYPE_BYTES:
             return _Field(name, _nonempty_base64, inline)  # a []byte is never a pointer; omitempty drops ""
         return _Field(name, _as_sent if pointer else _nonzero, inline)
@@ -120,7 +121,7 @@ class JsonConverter:
     def _element(self, proto_field: descriptor_pb2.FieldDescriptorProto) -> Convert:
         """The converter of one value of the field's type (a list item, a map value, a singular field)."""
         if proto_field.type == _F.TYPE_STRING:
-            return _text
+            return text
         if proto_field.type == _F.TYPE_BYTES:
             return _base64
         if proto_field.type != _F.TYPE_MESSAGE:
@@ -141,7 +142,7 @@ class JsonConverter:
     def _map(self, entry: descriptor_pb2.DescriptorProto) -> Convert:
         value_field = next(f for f in entry.field if f.number == 2)
         element = self._element(value_field)
-        if element is _as_sent or element is _text:  # map values are read as str, or fail on bad UTF-8
+        if element is _as_sent or element is text:  # map values are read as str, or fail on bad UTF-8
             return lambda values: dict(sorted(values.items()))
         return lambda values: {key: element(item) for key, item in sorted(values.items())}
 

@@ -20,19 +20,24 @@ YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml"})
 
 
 def parse(body: bytes, content_type: str) -> Any:
-    """A JSON or YAML body (patches, options, applied configurations)."""
+    """A JSON or YAML body (patches, options, applied configurations), nested at most MAX_DEPTH deep."""
     if content_type in JSON_TYPES:
-        return decoding.parse_json(body)
-    if content_type in YAML_TYPES:
-        return decoding.parse_yaml(body)
-    raise errors.unsupported_media_type(["application/json", "application/yaml"])
+        value = decoding.parse_json(body)
+    elif content_type in YAML_TYPES:
+        value = decoding.parse_yaml(body)
+    else:
+        raise errors.unsupported_media_type(["application/json", "application/yaml"])
+    decoding.check_depth(value)
+    return value
 
 
 def parse_object(ctx: ResourceRequest, body: bytes, content_type: str) -> Any:
     """An object body: JSON, YAML, or (from client-go's typed clients) Kubernetes protobuf."""
     if content_type == protobuf_envelope.MEDIA_TYPE:
-        return protobuf_envelope.decode(body, default_api_version=ctx.type.api_version,
-                                        default_kind=ctx.type.kind)
+        value = protobuf_envelope.decode(body, default_api_version=ctx.type.api_version,
+                                         default_kind=ctx.type.kind)
+        decoding.check_depth(value)  # embedded JSON (managed fields) nests as deep as it likes
+        return value
     if content_type in JSON_TYPES or content_type in YAML_TYPES:
         return parse(body, content_type)
     raise errors.unsupported_media_type(["application/json", "application/yaml", protobuf_envelope.MEDIA_TYPE])

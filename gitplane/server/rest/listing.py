@@ -23,6 +23,7 @@ import orjson
 
 from gitplane.api import errors
 from gitplane.api.fields import FieldSelector
+from gitplane.api.gosyntax import go_quote
 from gitplane.api.labels import LabelSelector
 from gitplane.api.selectable import convert_field_selector, selectable_fields
 from gitplane.server.negotiation import Form
@@ -32,6 +33,7 @@ from gitplane.server.rest.context import Obj, ResourceRequest
 from gitplane.storage import interface as storage
 
 MAX_CHUNK = 10_000
+UINT64_MAX = 2**64 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +72,18 @@ def _invalid_options(field: str, detail: str) -> errors.APIError:
 
 
 def parse_revision(value: str) -> int:
-    try:
-        revision = int(value)
-    except ValueError:
-        raise errors.bad_request(f'invalid resource version "{value}"') from None
-    if revision < 0:
-        raise errors.bad_request(f'invalid resource version "{value}"')
-    return revision
+    """A ``resourceVersion`` parameter as kube's storage parses it (``strconv.ParseUint``); refused with the
+    400 its etcd store answers (its watch cache answers the same error as a 500, a kube bug)."""
+    problem = ""
+    if not value.isascii() or not value.isdigit():
+        problem = "invalid syntax"
+    elif len(value.lstrip("0")) > 20 or int(value) > UINT64_MAX:
+        problem = "value out of range"
+    if problem:
+        quoted = go_quote(value)
+        raise errors.bad_request(f"invalid resource version: resourceVersion: Invalid value: {quoted}: "
+                                 f"strconv.ParseUint: parsing {quoted}: {problem}")
+    return int(value)
 
 
 def too_large(requested: int, current: int) -> errors.APIError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from gitplane.api import errors
@@ -9,6 +10,8 @@ from gitplane.server.request import Request
 
 FieldValidation = Literal["Strict", "Warn", "Ignore"]
 MAX_FIELD_MANAGER_LENGTH = 128
+INT64_MAX = 2**63 - 1
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
 
 
 def flag(request: Request, name: str) -> bool:
@@ -24,13 +27,16 @@ def flag(request: Request, name: str) -> bool:
 
 
 def integer(request: Request, name: str, *, minimum: int = 0) -> int | None:
+    """An ``int64`` parameter as Go's ``strconv.ParseInt`` reads it: ASCII digits after an optional sign."""
     value = request.query.get(name)
     if value is None or value == "":
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise errors.bad_request(f'invalid value for {name}: "{value}" is not an integer') from None
+    if not _DECIMAL.fullmatch(value):
+        raise errors.bad_request(f'invalid value for {name}: "{value}" is not an integer')
+    # more than 19 significant digits is out of range (and int() refuses texts over 4300 digits)
+    number = int(value) if len(value.lstrip("+-0")) <= 19 else INT64_MAX + 1
+    if not -INT64_MAX - 1 <= number <= INT64_MAX:
+        raise errors.bad_request(f'invalid value for {name}: "{value}" is out of range')
     if number < minimum:
         raise errors.bad_request(f"invalid value for {name}: must be at least {minimum}")
     return number

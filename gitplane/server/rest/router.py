@@ -1,8 +1,9 @@
 """Routing a resource request to its verb handler.
 
 Checks what kube-apiserver's route table would refuse (an unknown resource or subresource, a verb the type
-does not serve, a namespaced type addressed without its namespace), builds the :class:`ResourceRequest` and
-calls the handler for the verb.
+does not serve, a namespaced type addressed without its namespace, a path beginning with ``//``) and what its
+storage refuses before reading (a name that cannot be one path segment, such as ``..``; a ``resourceVersion``
+that is not a revision), builds the :class:`ResourceRequest` and calls the handler for the verb.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gitplane.api import errors
+from gitplane.api.gosyntax import go_quote
 from gitplane.api.resources import ResourceType
 from gitplane.api.schema import Definitions
+from gitplane.api.validation.names import path_segment_name
 from gitplane.server import admission
 from gitplane.server.catalog import Catalog
 from gitplane.server.negotiation import negotiate
@@ -20,6 +23,7 @@ from gitplane.server.request import AnyResponse, Request
 from gitplane.server.rest import deletion, listing, output, patching, watch, writes
 from gitplane.server.rest.body import read_object
 from gitplane.server.rest.context import ResourceRequest
+from gitplane.server.rest.listing import parse_revision
 from gitplane.server.rest.params import field_manager, field_validation
 from gitplane.storage.interface import Store
 
@@ -42,7 +46,8 @@ class ResourceRouter:
     def context(self, request: Request) -> ResourceRequest:
         info = request.require_info()
         resource_type = self.catalog_for(request.cluster).lookup(info.group, info.version, info.resource)
-        if resource_type is None:
+        if resource_type is None or info.path.startswith("//"):
+            # kube's director hands a path that begins with // to no API group (no path cleaning, no redirect)
             raise errors.route_not_found()
         verb = info.verb
         if info.subresource:
@@ -53,6 +58,10 @@ class ResourceRouter:
                 raise errors.method_not_allowed()
         elif verb not in resource_type.verbs or (verb in ("update", "patch") and not info.name):
             raise errors.method_not_allowed()
+        if info.name in (".", "..") or "%" in info.name or "/" in info.name:
+            # kube's storage key functions: a name must be usable as one segment of a path
+            raise errors.bad_request(f"Name parameter invalid: {go_quote(info.name)}: "
+                                     + ";".join(path_segment_name(info.name, prefix=False)))
         namespace = info.namespace
         if resource_type.namespaced:
             if not namespace and (info.name or verb in ("create", "deletecollection")):
@@ -73,6 +82,8 @@ class ResourceRouter:
         verb = request.require_info().verb
         form = negotiate(request.header(b"accept"))
         if verb == "get":
+            if request.query.get("resourceVersion", "0") != "0":
+                parse_revision(request.query["resourceVersion"])  # a valid one is satisfied by the latest state
             return output.object_response(ctx, form, ctx.served_bytes(await ctx.record()))
         if verb == "list":
             return await listing.list_objects(ctx, form)

@@ -7,7 +7,10 @@ Where the stream starts (kube's semantics):
 * ``resourceVersion=N``: every change after N, in order; below the history window the client gets one ERROR
   event carrying a 410 ``Expired`` Status (HTTP status 200, as kube sends it), then the stream ends;
 * ``sendInitialEvents=true`` (streaming lists): the initial ADDEDs, then a BOOKMARK annotated
-  ``k8s.io/initial-events-end: "true"``.
+  ``k8s.io/initial-events-end: "true"``; ``sendInitialEvents=false``: changes after ``N``, or after the most
+  recent revision when ``resourceVersion`` is unset.
+
+A ``resourceVersion`` that is not a revision is refused with 400 before the stream starts, as for a list.
 
 With selectors, a change that makes an object start or stop matching is sent as ADDED or DELETED, as kube's
 watch cache does. Idle streams get BOOKMARKs (when allowed) carrying the store's current revision, which is safe
@@ -45,7 +48,8 @@ class WatchOptions:
         raw_initial = query.get("sendInitialEvents")
         self.send_initial: bool | None = None if raw_initial in (None, "") else params.flag(
             request, "sendInitialEvents")
-        self.resource_version = query.get("resourceVersion", "")
+        self.resource_version = rv = query.get("resourceVersion", "")
+        self.since = parse_revision(rv) if rv not in ("", "0") else None  # refused before the stream starts
         match = query.get("resourceVersionMatch", "")
         timeout = params.integer(request, "timeoutSeconds")
         self.timeout = float(timeout) if timeout else DEFAULT_MIN_TIMEOUT * (1 + random.random())
@@ -167,12 +171,10 @@ async def _stream(ctx: ResourceRequest, form: Form, options: WatchOptions, pred:
             yield b"".join(lines)
         if options.send_initial:
             yield encoder.bookmark(since, initial_end=True)
-    else:
-        try:
-            since = parse_revision(rv)
-        except errors.APIError as exc:
-            yield encoder.error(exc)
-            return
+    elif options.since is not None:
+        since = options.since
+    else:  # sendInitialEvents=false: from the most recent revision ("") or any ("0")
+        since = ctx.store.current_revision() if rv == "" else 0
 
     try:
         watch = ctx.store.watch(ctx.prefix(), since=since)

@@ -7,6 +7,10 @@ bearer token that matches nothing is refused with 401 at once. Every authenticat
 ``system:authenticated``.
 
 The token file has kube's ``--token-auth-file`` format: ``token,user,uid,"group1,group2"`` per line.
+
+Impersonation (``Impersonate-User``, ``-Group``, ``-Uid``, ``-Extra-*``: ``kubectl --as``) is not served yet;
+rather than run such a request with the caller's own rights, it is refused with 403 once the caller is known
+(an unknown token is still 401 first, as kube authenticates before it impersonates).
 """
 
 from __future__ import annotations
@@ -65,6 +69,12 @@ class Authenticator:
         return None
 
     async def __call__(self, request: Request) -> None:
+        request.user = user = self._authenticate(request)
+        for name in request.headers:
+            if name.startswith(b"impersonate-") and _impersonates(name):
+                raise _impersonation_refused(user, request.headers)
+
+    def _authenticate(self, request: Request) -> UserInfo:
         peer: PeerCertificate | None = request.scope.get(PEER_SCOPE_KEY)
         if peer is not None:
             user = self._by_peer.get(peer)
@@ -72,8 +82,7 @@ class Authenticator:
                 user = _with_authenticated(UserInfo(peer.common_name, peer.organizations))
                 if len(self._by_peer) < 10_000:
                     self._by_peer[peer] = user
-            request.user = user
-            return
+            return user
         authorization = request.headers.get(b"authorization")
         if authorization is not None:
             scheme, _, token = authorization.partition(b" ")
@@ -84,6 +93,22 @@ class Authenticator:
                 user = self._from_token(token)
                 if user is None:
                     raise errors.unauthorized()
-                request.user = user
-                return
-        request.user = ANONYMOUS
+                return user
+        return ANONYMOUS
+
+
+_IMPERSONATION_HEADERS = {b"impersonate-user": "Impersonate-User", b"impersonate-group": "Impersonate-Group",
+                          b"impersonate-uid": "Impersonate-Uid"}
+_EXTRA_PREFIX = b"impersonate-extra-"
+
+
+def _impersonates(name: bytes) -> bool:
+    """Whether a (lower-case) header name is one of kube's impersonation headers."""
+    return name in _IMPERSONATION_HEADERS or name.startswith(_EXTRA_PREFIX)
+
+
+def _impersonation_refused(user: UserInfo, headers: Mapping[bytes, bytes]) -> errors.APIError:
+    sent = sorted({_IMPERSONATION_HEADERS.get(name, "Impersonate-Extra-*") for name in headers
+                   if _impersonates(name)})
+    return errors.forbidden_error(f'User "{user.name}" cannot impersonate: impersonation is not supported yet '
+                                  f"(the request has {', '.join(sent)})")

@@ -4,7 +4,8 @@ Each authorizer answers ALLOW, DENY or NO_OPINION; the first decisive answer win
 (with the reasons of every authorizer that had no opinion, joined by newlines, as kube's union authorizer
 reports them).
 Today's chain is kube-apiserver's bootstrap policy without RBAC objects: ``system:masters`` may do anything,
-authenticated users may read discovery, OpenAPI, version and health, anonymous users only version and health.
+the ``system:monitoring`` group may read ``/metrics`` and every health check, authenticated users may read
+discovery, OpenAPI, version and health, anonymous users only version and health.
 RBAC of the target logical cluster (and kcp's workspace access, maximal permission policy and system-object
 rules) join the chain as further authorizers without changing this stage.
 
@@ -43,6 +44,23 @@ class SystemMasters:
 
     def authorize(self, attrs: Attributes) -> tuple[Decision, str]:
         if "system:masters" in attrs.user.groups:
+            return Decision.ALLOW, ""
+        return Decision.NO_OPINION, ""
+
+
+class SystemMonitoring:
+    """kube's bootstrap ``system:monitoring`` role, bound to the group of that name: GET of ``/metrics`` and of
+    the health endpoints with their individual checks."""
+
+    PATHS = frozenset({"/metrics", "/metrics/slis", "/livez", "/readyz", "/healthz"})
+    PREFIXES = ("/livez/", "/readyz/", "/healthz/")
+
+    def authorize(self, attrs: Attributes) -> tuple[Decision, str]:
+        info = attrs.info
+        if info.is_resource or info.verb not in ("get", "head") or "system:monitoring" not in attrs.user.groups:
+            return Decision.NO_OPINION, ""
+        path = info.path.split("?", 1)[0]
+        if path in self.PATHS or path.startswith(self.PREFIXES):
             return Decision.ALLOW, ""
         return Decision.NO_OPINION, ""
 

@@ -18,6 +18,13 @@ EXPECTED_ENV = {
     "external_hostname": "GITPLANE_EXTERNAL_HOSTNAME", "sqlite_synchronous": "GITPLANE_SQLITE_SYNCHRONOUS",
     "history_seconds": "GITPLANE_HISTORY_SECONDS", "watch_bookmark_seconds": "GITPLANE_WATCH_BOOKMARK_SECONDS",
     "quota_resync_seconds": "GITPLANE_QUOTA_RESYNC_SECONDS", "log_level": "GITPLANE_LOG_LEVEL",
+    "accept_data_loss": "GITPLANE_ACCEPT_DATA_LOSS",
+    "max_requests_inflight": "GITPLANE_MAX_REQUESTS_INFLIGHT",
+    "max_mutating_requests_inflight": "GITPLANE_MAX_MUTATING_REQUESTS_INFLIGHT",
+    "max_connections": "GITPLANE_MAX_CONNECTIONS", "tls_handshake_timeout": "GITPLANE_TLS_HANDSHAKE_TIMEOUT",
+    "request_header_timeout": "GITPLANE_REQUEST_HEADER_TIMEOUT",
+    "request_body_timeout": "GITPLANE_REQUEST_BODY_TIMEOUT", "idle_timeout": "GITPLANE_IDLE_TIMEOUT",
+    "max_header_bytes": "GITPLANE_MAX_HEADER_BYTES", "max_header_count": "GITPLANE_MAX_HEADER_COUNT",
 }
 
 

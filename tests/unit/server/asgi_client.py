@@ -23,6 +23,7 @@ from gitplane.server.assembly import BUILTIN_CATALOG, assemble
 from gitplane.server.health import Health
 from gitplane.server.http import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.server.inprocess import receive_once
+from gitplane.server.metrics import ServerMetrics
 from gitplane.server.request import UserInfo
 from gitplane.server.service import SYSTEM_NAMESPACES
 from gitplane.storage.interface import Store
@@ -36,9 +37,10 @@ CATALOG = BUILTIN_CATALOG
 
 def build_app(store: Store, *, tokens: Mapping[str, UserInfo] | None = None,
               bookmark_seconds: float = 30.0) -> App:
-    """The server's ASGI app over ``store``, assembled exactly as the service assembles it."""
+    """The server's ASGI app over ``store``, assembled exactly as the service assembles it (with strict metrics:
+    an unknown rejection reason fails the test)."""
     return assemble(store, tokens=tokens or {}, health=Health(), server_address="127.0.0.1:6443",
-                    bookmark_seconds=bookmark_seconds).app
+                    bookmark_seconds=bookmark_seconds, metrics=ServerMetrics(CATALOG, strict=True)).app
 
 
 @dataclass(frozen=True)

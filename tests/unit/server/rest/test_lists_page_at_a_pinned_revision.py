@@ -157,7 +157,13 @@ async def test_inconsistent_list_options_are_invalid(admin: AsgiClient, namespac
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    pytest.param("resourceVersion=abc", 'invalid resource version "abc"', id="resource-version-not-a-number"),
+    pytest.param("resourceVersion=abc", 'invalid resource version: resourceVersion: Invalid value: "abc": '
+                 'strconv.ParseUint: parsing "abc": invalid syntax', id="resource-version-not-a-number"),
+    pytest.param("resourceVersion=-1", 'invalid resource version: resourceVersion: Invalid value: "-1": '
+                 'strconv.ParseUint: parsing "-1": invalid syntax', id="resource-version-negative"),
+    pytest.param("resourceVersion=18446744073709551616", 'invalid resource version: resourceVersion: Invalid '
+                 'value: "18446744073709551616": strconv.ParseUint: parsing "18446744073709551616": value out of '
+                 'range', id="resource-version-beyond-uint64"),
     pytest.param("limit=-1", "invalid value for limit: must be at least 0", id="negative-limit"),
     pytest.param("labelSelector=a%3D%3D%3Db", "unable to parse requirement: found '=', expected: identifier",
                  id="bad-label-selector"),

@@ -53,6 +53,9 @@ def test_a_boolean_parameter_that_is_not_one_is_400() -> None:
     pytest.param("limit=", None, id="empty"),
     pytest.param("limit=0", 0, id="zero"),
     pytest.param("limit=500", 500, id="number"),
+    pytest.param("limit=%2B7", 7, id="plus-sign"),
+    pytest.param("limit=" + "0" * 30 + "5", 5, id="leading-zeros"),
+    pytest.param("limit=9223372036854775807", 2**63 - 1, id="int64-max"),
 ])
 def test_integer_parameters(query: str, value: int | None) -> None:
     """A decimal integer, or None when not given."""
@@ -62,6 +65,13 @@ def test_integer_parameters(query: str, value: int | None) -> None:
 @pytest.mark.parametrize(("query", "message"), [
     pytest.param("limit=ten", 'invalid value for limit: "ten" is not an integer', id="not-a-number"),
     pytest.param("limit=-1", "invalid value for limit: must be at least 0", id="below-the-minimum"),
+    pytest.param("limit=9223372036854775808", 'invalid value for limit: "9223372036854775808" is out of range',
+                 id="beyond-int64"),
+    pytest.param("limit=" + "9" * 5000, f'invalid value for limit: "{"9" * 5000}" is out of range',
+                 id="beyond-pythons-int-conversion-limit"),
+    pytest.param("limit=%201", 'invalid value for limit: " 1" is not an integer', id="space"),
+    pytest.param("limit=1_000", 'invalid value for limit: "1_000" is not an integer', id="underscore"),
+    pytest.param("limit=%D9%A1", 'invalid value for limit: "\u0661" is not an integer', id="arabic-digit"),
 ])
 def test_integer_parameters_out_of_range_are_400(query: str, message: str) -> None:
     """Non-numbers and numbers below the minimum are refused with the parameter named."""
