@@ -25,7 +25,7 @@ from google.protobuf import json_format
 from hypothesis import strategies as st
 
 from gitplane.api.protobuf import catalog, envelope
-from tests.integration.fuzz_values import EDGE_STRINGS, keys, render_json, values, yaml_documents
+from tests.integration.fuzz_values import keys, render_json, values, yaml_documents
 
 NAMESPACE = "default"
 JSON, YAML, PROTOBUF = "application/json", "application/yaml", envelope.MEDIA_TYPE

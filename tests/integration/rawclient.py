@@ -34,7 +34,7 @@ class RawClient:
             self.context.load_cert_chain(pki / "admin.crt", pki / "admin.key")
         self.token = token
 
-    def request(self, method: str, path: str, body: bytes | str | None = None,
+    def request(self, method: str, path: str, body: bytes | str | None = None,  # noqa: PLR0917
                 content_type: str = "application/json", headers: dict[str, str] | None = None,
                 repeated: Sequence[tuple[str, str]] = ()) -> Reply:
         """Send one request; ``repeated`` headers are sent after the others, each as given (a name may repeat)."""
