@@ -29,7 +29,7 @@ from bench.baselines import bare
 from gitplane.server.app import App as GitplaneApp
 from gitplane.server.assembly import assemble
 from gitplane.server.health import Health
-from gitplane.server.http import PEER_SCOPE_KEY, PeerCertificate
+from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.storage.sqlite import SQLiteStore
 
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]

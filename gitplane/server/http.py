@@ -32,10 +32,7 @@ from gitplane.server.http_connections import (
     raise_descriptor_limit,
 )
 from gitplane.server.http_protocol import GuardedProtocol
-from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.settings import ConnectionLimits
-
-__all__ = ["PEER_SCOPE_KEY", "PeerCertificate", "build_server", "server_ssl_context", "start"]
 
 TLS_SHUTDOWN_SECONDS = 2.0
 

@@ -15,7 +15,7 @@ import orjson
 
 from gitplane.api import errors
 from gitplane.server.app import App
-from gitplane.server.http import PEER_SCOPE_KEY, PeerCertificate
+from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.server.request import Request, StreamResponse
 
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from gitplane.api import errors
-from gitplane.server.http import PEER_SCOPE_KEY, PeerCertificate
+from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.server.request import Request, UserInfo
 
 log = logging.getLogger(__name__)

@@ -3,27 +3,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from gitplane.cli.main import build_parser, settings_from
-from gitplane.settings import CheckSettings, ServerSettings
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("GITPLANE_"):
-            monkeypatch.delenv(name)
-
-
-def parse(*argv: str) -> ServerSettings:
-    parser, commands = build_parser()
-    args = parser.parse_args(list(argv))
-    settings: ServerSettings = settings_from(commands[args.command], args, ServerSettings)
-    return settings
+from gitplane.settings import CheckSettings
+from tests.unit.cli.settings_args import parse
 
 
 def test_a_bool_flag_takes_no_value_and_is_off_by_default() -> None:

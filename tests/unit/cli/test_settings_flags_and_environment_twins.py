@@ -5,13 +5,13 @@ refused."""
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 import pytest
 
-from gitplane.cli.main import build_parser, settings_from
+from gitplane.cli.main import build_parser
 from gitplane.settings import ServerSettings, env_name, setting_fields
+from tests.unit.cli.settings_args import parse
 
 EXPECTED_ENV = {
     "data_dir": "GITPLANE_DATA_DIR", "address": "GITPLANE_ADDRESS", "port": "GITPLANE_PORT",
@@ -26,22 +26,6 @@ EXPECTED_ENV = {
     "request_body_timeout": "GITPLANE_REQUEST_BODY_TIMEOUT", "idle_timeout": "GITPLANE_IDLE_TIMEOUT",
     "max_header_bytes": "GITPLANE_MAX_HEADER_BYTES", "max_header_count": "GITPLANE_MAX_HEADER_COUNT",
 }
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No GITPLANE_* variable of the test runner leaks into these tests."""
-    for name in list(os.environ):
-        if name.startswith("GITPLANE_"):
-            monkeypatch.delenv(name)
-
-
-def parse(*argv: str) -> ServerSettings:
-    """Settings as ``gitplane <argv>`` reads them."""
-    parser, commands = build_parser()
-    args = parser.parse_args(list(argv))
-    settings: ServerSettings = settings_from(commands[args.command], args, ServerSettings)
-    return settings
 
 
 def test_every_setting_has_a_flag_and_an_environment_twin() -> None:

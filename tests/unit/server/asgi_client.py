@@ -21,9 +21,9 @@ import orjson
 from gitplane.server.app import App
 from gitplane.server.assembly import BUILTIN_CATALOG, assemble
 from gitplane.server.health import Health
-from gitplane.server.http import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.server.inprocess import receive_once
 from gitplane.server.metrics import ServerMetrics
+from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.server.request import UserInfo
 from gitplane.server.service import SYSTEM_NAMESPACES
 from gitplane.storage.interface import Store

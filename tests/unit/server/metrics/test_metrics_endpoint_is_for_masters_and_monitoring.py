@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from gitplane.server.app import App
-from gitplane.server.http import PeerCertificate
+from gitplane.server.peer import PeerCertificate
 from gitplane.server.request import UserInfo
 from gitplane.storage.memory import MemoryStore
 from tests.unit.server.asgi_client import AsgiClient, bootstrap, build_app

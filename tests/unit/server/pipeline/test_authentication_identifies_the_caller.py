@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gitplane.api.errors import APIError
-from gitplane.server.http import PEER_SCOPE_KEY, PeerCertificate
+from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.server.request import Request, UserInfo
 from gitplane.server.stages.authn import ANONYMOUS, Authenticator, load_token_file
 
