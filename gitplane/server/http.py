@@ -5,7 +5,7 @@ ASGI app ~25 % faster than aiohttp on one core. uvicorn's own limits are not tho
 untrusted clients, so gitplane creates the listening server itself: the TLS handshake has a timeout, each
 connection is a :class:`~gitplane.server.http_protocol.GuardedProtocol` (client certificate, header limits)
 and every connection is in the server's :class:`~gitplane.server.http_connections.ConnectionTable`
-(timeouts for headers, bodies and idle keep-alive; the connection cap). See docs/decisions/0005-http-limits.md.
+(timeouts for headers, bodies and idle keep-alive; the connection cap). See docs/decisions/0006-connection-limits.md.
 
 The TLS context asks for a client certificate but does not require one (bearer tokens work too); a presented
 certificate must chain to the server's CA, or the handshake fails. Only HTTP/1.1 is offered (ALPN), so Go

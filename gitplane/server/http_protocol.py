@@ -56,9 +56,9 @@ class GuardedProtocol(HttpToolsProtocol):
         self._closed_by_us = False
         self._counting = True  # between two requests' header ends: bytes count against the header limit
         self._header_bytes = 0
-        self._header_count = 0
         self._in_body = False
         self._refused = False
+        self.headers = []  # uvicorn's is None until the first request begins; the count reads it before
         table.admit(self)
 
     # connection
@@ -118,7 +118,8 @@ class GuardedProtocol(HttpToolsProtocol):
         allowance = self._max_header_bytes - self._header_bytes
         if len(data) <= allowance:
             self._header_bytes += len(data)
-            self._feed(data)
+            if self._feed(data) and self._counting and len(self.headers) > self._max_header_count:
+                self._refuse_headers()
             return
         # more than the headers may still take: feed only what they may take, and see whether they ended
         self._header_bytes += allowance
@@ -153,21 +154,17 @@ class GuardedProtocol(HttpToolsProtocol):
 
     # parser callbacks
 
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        cast(dict[str, Any], self.scope)[PEER_SCOPE_KEY] = self.peer
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_count += 1
-        if self._header_count > self._max_header_count:
-            self._refuse_headers()
-            raise _Refused
-        super().on_header(name, value)
+    # The header count is checked once per read (above) and when the headers end, not per header (a call per
+    # header cost more than the rest of the guard): one read holds at most 256 KiB, so a flood of tiny
+    # headers is refused having kept at most that much.
 
     def on_headers_complete(self) -> None:
+        if len(self.headers) > self._max_header_count:
+            self._refuse_headers()
+            raise _Refused
+        cast(dict[str, Any], self.scope)[PEER_SCOPE_KEY] = self.peer
         self._counting = False
         self._header_bytes = 0
-        self._header_count = 0
         self._in_body = True
         self.table.enter(self, Phase.BODY)
         super().on_headers_complete()

@@ -80,6 +80,15 @@ def test_too_many_headers_are_refused_with_431(server: ServerProcess) -> None:
     assert status == 431
 
 
+@pytest.mark.parametrize(("count", "expected"), [(499, 200), (500, 431)])
+def test_the_header_count_limit_is_exact(server: ServerProcess, count: int, expected: int) -> None:
+    """500 headers in all (Host is one) are served; one more is refused, also when all arrive in one read."""
+    with connect(server, admin=False) as sock:
+        sock.sendall(request_head("GET", "/version", {f"X-{i}": "y" for i in range(count)}))
+        status, _ = read_response(sock)
+    assert status == expected
+
+
 def test_a_request_line_over_the_limit_is_refused_with_431(server: ServerProcess) -> None:
     with connect(server, admin=False) as sock:
         sock.sendall(b"GET /version?" + b"a" * (2 << 20) + b" HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import random
 import string
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.conftest import Kubectl
 from tests.integration.rawclient import RawClient
+from tests.integration.rawsocket import connect, read_until_closed, request_head
 from tests.integration.server import ServerProcess
 
 pytestmark = pytest.mark.integration
@@ -96,3 +98,44 @@ def test_random_urls_add_no_series(server: ServerProcess) -> None:
         assert not [word for word in words if word in text]
     finally:
         conn.close()
+
+
+def total(text: str, name: str, **match: str) -> float:
+    return sum(value for sample, labels, value in samples(text)
+               if sample == name and all(labels.get(k) == v for k, v in match.items()))
+
+
+def test_open_connections_watches_and_refusals_are_counted(server: ServerProcess) -> None:
+    """Three open watches show in ``apiserver_longrunning_requests`` and ``gitplane_open_connections``; a
+    header over 1 MiB is counted as ``header-too-large``; all three are gone from the gauges once closed."""
+    admin = RawClient(server.url, server.data_dir)
+
+    def scrape() -> str:
+        return admin.request("GET", "/metrics").body.decode()
+
+    before = scrape()
+    watches = []
+    try:
+        for _ in range(3):
+            sock = connect(server)
+            sock.sendall(request_head("GET", "/api/v1/namespaces/default/configmaps?watch=true", {}))
+            assert sock.recv(12).startswith(b"HTTP/1.1 200")
+            watches.append(sock)
+        during = scrape()
+        assert total(during, "apiserver_longrunning_requests", verb="WATCH", resource="configmaps") == \
+            total(before, "apiserver_longrunning_requests", verb="WATCH", resource="configmaps") + 3
+        assert total(during, "gitplane_open_connections") >= total(before, "gitplane_open_connections") + 3
+        flood = connect(server, admin=False)
+        flood.sendall(b"GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * (2 << 20))
+        assert read_until_closed(flood, 10).startswith(b"HTTP/1.1 431")
+        flood.close()
+        assert total(scrape(), "gitplane_rejected_requests_total", reason="header-too-large") == \
+            total(before, "gitplane_rejected_requests_total", reason="header-too-large") + 1
+    finally:
+        for sock in watches:
+            sock.close()
+    deadline = time.monotonic() + 10
+    while total(scrape(), "apiserver_longrunning_requests", verb="WATCH", resource="configmaps") != \
+            total(before, "apiserver_longrunning_requests", verb="WATCH", resource="configmaps"):
+        assert time.monotonic() < deadline, "closed watches still counted after 10 s"
+        time.sleep(0.05)

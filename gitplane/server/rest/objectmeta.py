@@ -8,14 +8,12 @@ bumping ``generation`` when anything but metadata and status changed.
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from typing import Any
 
 from gitplane.api import errors
 from gitplane.server.rest.context import Obj, ResourceRequest
+from gitplane.server.rest.randomness import POOL
 
-GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 GENERATED_SUFFIX_LENGTH = 5
 MAX_GENERATED_PREFIX = 63 - GENERATED_SUFFIX_LENGTH
 
@@ -23,7 +21,7 @@ MAX_GENERATED_PREFIX = 63 - GENERATED_SUFFIX_LENGTH
 def generate_name(prefix: str) -> str:
     if len(prefix) > MAX_GENERATED_PREFIX:
         prefix = prefix[:MAX_GENERATED_PREFIX]
-    return prefix + "".join(secrets.choice(GENERATE_ALPHABET) for _ in range(GENERATED_SUFFIX_LENGTH))
+    return prefix + POOL.name_suffix(GENERATED_SUFFIX_LENGTH)
 
 
 def metadata(obj: Obj) -> dict[str, Any]:
@@ -60,7 +58,7 @@ def prepare_create(ctx: ResourceRequest, obj: Obj, *, timestamp: str) -> None:
         raise errors.bad_request("resourceVersion should not be set on objects to be created")
     if not meta.get("name") and meta.get("generateName"):
         meta["name"] = generate_name(str(meta["generateName"]))
-    meta["uid"] = str(uuid.uuid4())
+    meta["uid"] = POOL.uid()
     meta["creationTimestamp"] = timestamp
     for field in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
         meta.pop(field, None)
