@@ -43,12 +43,13 @@ def parse_object(ctx: ResourceRequest, body: bytes, content_type: str) -> Any:
     raise errors.unsupported_media_type(["application/json", "application/yaml", protobuf_envelope.MEDIA_TYPE])
 
 
-def duplicates(body: bytes, mode: FieldValidation, content_type: str = "application/json") -> list[str]:
-    """Duplicated fields of a JSON or YAML body; looked for only when fieldValidation reports them (a second
-    parse). Protobuf has no duplicate fields to report."""
+def duplicates(body: bytes, mode: FieldValidation, content_type: str = "application/json",
+               parsed: Any = None) -> list[str]:
+    """Duplicated fields of a JSON or YAML body (``parsed``: as parsed, before any change); looked for only
+    when fieldValidation reports them. Protobuf has no duplicate fields to report."""
     if mode == "Ignore" or content_type == protobuf_envelope.MEDIA_TYPE:
         return []
-    return decoding.find_duplicate_fields(body)
+    return decoding.find_duplicate_fields(body, parsed)
 
 
 def check_type_meta(ctx: ResourceRequest, obj: Obj) -> None:
@@ -82,6 +83,7 @@ async def read_object(ctx: ResourceRequest, mode: FieldValidation) -> Obj:
     if not isinstance(value, dict):
         raise errors.bad_request(f"the object provided is unrecognized (must be of type {ctx.type.kind}): "
                                  "the body is not a JSON object")
+    duplicate_fields = duplicates(body, mode, content_type, value)
     check_type_meta(ctx, value)
-    typed(ctx, value, mode, duplicates(body, mode, content_type))
+    typed(ctx, value, mode, duplicate_fields)
     return value
