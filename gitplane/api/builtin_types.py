@@ -60,6 +60,14 @@ LEASES = ResourceType(
     namespaced=True, schema="io.k8s.api.coordination.v1.Lease",
 )
 
+CUSTOMRESOURCEDEFINITIONS = ResourceType(
+    group="apiextensions.k8s.io", version="v1", plural="customresourcedefinitions",
+    singular="customresourcedefinition", kind="CustomResourceDefinition", namespaced=False,
+    schema="io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition",
+    short_names=("crd", "crds"), categories=("api-extensions",), subresources=("status",),
+)
+
 BUILTIN_TYPES: tuple[ResourceType, ...] = (
     NAMESPACES, CONFIGMAPS, SECRETS, SERVICEACCOUNTS, EVENTS, RESOURCEQUOTAS, LIMITRANGES, EVENTS_V1, LEASES,
+    CUSTOMRESOURCEDEFINITIONS,
 )

@@ -238,7 +238,18 @@ def decode_typed(obj: dict[str, Any], schema: Schema, *, mode: FieldValidation,
         raise _decode_error(schema, str(exc)) from None
     if decoder.first_error:
         raise _decode_error(schema, decoder.first_error)
-    strict = _strict_errors(decoder.unknown, duplicate_fields)
+    return report_strict(schema, decoder.unknown, duplicate_fields, mode)
+
+
+def report_strict(schema: Schema, unknown: list[str], duplicate_fields: Sequence[str],
+                  mode: FieldValidation) -> list[str]:
+    """Unknown and duplicate fields as ``fieldValidation`` wants them: a 400 (``Strict``), warnings
+    (``Warn``), or nothing (``Ignore``). Typed decoding and custom resources' pruning both end here.
+
+    Raises:
+        TypedDecodeError: 400 in ``Strict`` mode when there is any.
+    """
+    strict = _strict_errors(unknown, duplicate_fields)
     if strict and mode == "Strict":
         raise _decode_error(schema, "strict decoding error: " + ", ".join(strict), tuple(strict))
     return strict if mode == "Warn" else []

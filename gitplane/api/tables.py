@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from gitplane.api import builtin_types, duration, errors, gosyntax, quantity, resources, table_columns
 
@@ -26,6 +26,14 @@ INCLUDE_METADATA = "Metadata"
 INCLUDE_OBJECT = "Object"
 
 _Row = Callable[[Mapping[str, Any], datetime], list[Any]]
+
+
+class Printer(Protocol):
+    """Columns and rows for a type whose table is not built in (custom resources: their printer columns)."""
+
+    def columns(self) -> list[dict[str, Any]]: ...
+
+    def row(self, obj: Mapping[str, Any], now: datetime) -> list[Any]: ...
 
 
 def columns(resource_type: resources.ResourceType) -> list[dict[str, Any]]:
@@ -40,7 +48,7 @@ def row(resource_type: resources.ResourceType, obj: Mapping[str, Any], now: date
 
 def table(resource_type: resources.ResourceType, objects: Iterable[Mapping[str, Any]], *, now: datetime,
           include_object: str = INCLUDE_METADATA, list_meta: Mapping[str, Any] | None = None,
-          with_columns: bool = True) -> dict[str, Any]:
+          with_columns: bool = True, printer: Printer | None = None) -> dict[str, Any]:
     """The ``Table`` for a list (or one object), as kube-apiserver encodes it.
 
     Args:
@@ -50,6 +58,7 @@ def table(resource_type: resources.ResourceType, objects: Iterable[Mapping[str, 
         include_object: ``None``, ``Metadata`` (also for ``""``) or ``Object``, the ``includeObject`` option.
         list_meta: the list's metadata (``resourceVersion``, ``continue``, ``remainingItemCount``).
         with_columns: ``False`` for ``noHeaders`` (watch events after the first): no column definitions.
+        printer: the type's own columns and rows, instead of the built-in ones.
 
     Raises:
         APIError: 400 BadRequest for an unknown ``includeObject`` value.
@@ -58,7 +67,8 @@ def table(resource_type: resources.ResourceType, objects: Iterable[Mapping[str, 
         include_object = INCLUDE_METADATA
     if include_object not in (INCLUDE_NONE, INCLUDE_METADATA, INCLUDE_OBJECT):
         raise errors.bad_request(f"unrecognized includeObject value: {gosyntax.go_quote(include_object)}")
-    printer = _PRINTERS.get((resource_type.group, resource_type.plural), _default_row)
+    row_of = printer.row if printer is not None else _PRINTERS.get((resource_type.group, resource_type.plural),
+                                                                   _default_row)
     rows = []
     for obj in objects:
         attached: Any = None
@@ -67,12 +77,13 @@ def table(resource_type: resources.ResourceType, objects: Iterable[Mapping[str, 
                         "metadata": obj.get("metadata") or {}}
         elif include_object == INCLUDE_OBJECT:
             attached = _with_type(resource_type, obj)
-        rows.append({"cells": printer(obj, now), "object": attached})
+        rows.append({"cells": row_of(obj, now), "object": attached})
     return {
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": dict(list_meta or {}),
-        "columnDefinitions": columns(resource_type) if with_columns else None,
+        "columnDefinitions": (printer.columns() if printer is not None else columns(resource_type))
+        if with_columns else None,
         "rows": rows,
     }
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 
-from gitplane.api.builtin_schemas import builtin_definitions
 from gitplane.api.builtin_types import BUILTIN_TYPES
 from gitplane.api.protobuf import catalog as protobuf_catalog
 from gitplane.server import admission
@@ -23,8 +22,10 @@ from gitplane.server.admission.namespace_lifecycle import NamespaceLifecycle
 from gitplane.server.admission.resource_quota import ResourceQuotaAdmission
 from gitplane.server.app import App
 from gitplane.server.catalog import Catalog
+from gitplane.server.controllers.crd.controller import CRDController
 from gitplane.server.controllers.namespace.controller import NamespaceController
 from gitplane.server.controllers.quota.controller import QuotaController
+from gitplane.server.customresources.catalogs import CustomResourceCatalogs
 from gitplane.server.health import Health
 from gitplane.server.inprocess import InProcessClient
 from gitplane.server.metrics import ServerMetrics
@@ -62,12 +63,9 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
              max_requests_inflight: int = 400, max_mutating_requests_inflight: int = 200,
              metrics: ServerMetrics | None = None) -> Assembly:
     """``metrics``: where the server reports (default: a new :class:`ServerMetrics` of its own)."""
-    definitions = builtin_definitions()
     protobuf_catalog.load()
-
-    def catalog_for(_cluster: str) -> Catalog:
-        return BUILTIN_CATALOG
-
+    catalogs = CustomResourceCatalogs(BUILTIN_CATALOG, strategies.for_type)
+    catalog_for = catalogs.catalog_for
     if metrics is None:
         metrics = ServerMetrics(BUILTIN_CATALOG)
     inflight = InflightLimit(max_requests_inflight, max_mutating_requests_inflight,
@@ -75,14 +73,14 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     metrics.watch_inflight(inflight)
     metrics.add(StoreCollector(store))
     quota_admission = ResourceQuotaAdmission()
-    router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=strategies.for_type,
-                            definitions=definitions, chain=admission.Chain([NamespaceLifecycle(), quota_admission]),
+    router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=catalogs.strategy_for,
+                            chain=admission.Chain([NamespaceLifecycle(), quota_admission]),
                             bookmark_seconds=bookmark_seconds)
     app = App(
         stages=[parse_request_info, Authenticator(tokens), inflight, ClusterResolver(RootOnly()),
                 Authorization([SystemMasters(), SystemMonitoring(), BootstrapNonResource()])],
         resources=router,
-        non_resources=NonResourceRoutes(catalog_for=catalog_for, definitions=definitions, health=health,
+        non_resources=NonResourceRoutes(catalog_for=catalog_for, health=health,
                                         server_address=server_address, metrics=metrics),
         recorder=metrics.requests,
     )
@@ -91,10 +89,17 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     quotas = QuotaController(store=store, api=api, catalog_for=catalog_for, charges=quota_admission.charges,
                              resync_seconds=quota_resync_seconds)
 
+    crds = CRDController(store=store, api=api)
+
     async def follow_quotas() -> None:
         await quota_admission.follow_quotas(store)
 
+    async def follow_crds() -> None:
+        await catalogs.follow(store)
+
     return Assembly(app, api, (
+        ("custom-resource-catalogs", follow_crds),
+        ("crd", crds.run),
         ("namespace-lifecycle", namespaces.run),
         ("resource-quota", quotas.run),
         ("resource-quota-admission", follow_quotas),

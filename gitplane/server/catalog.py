@@ -1,24 +1,29 @@
 """The catalog of resource types a logical cluster serves, and where each cluster's catalog comes from.
 
-Every cluster shares the built-in catalog object; later issues add per-cluster catalogs (a cluster's own CRDs,
-its API bindings) that extend it, so a cluster costs memory only for what it adds. Documents derived from a
-catalog (discovery, OpenAPI) are cached per catalog object.
+Every cluster shares the built-in catalog object; a cluster with CustomResourceDefinitions of its own gets a
+catalog that extends it (:mod:`gitplane.server.customresources`), and later its API bindings, so a cluster
+costs memory only for what it adds. A catalog carries the schema definitions its types name (the built-in
+table, chained under the cluster's own). Documents derived from a catalog (discovery, OpenAPI) are cached
+per catalog object, so a new catalog after a CRD change is also new discovery and OpenAPI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from gitplane.api.builtin_schemas import builtin_definitions
 from gitplane.api.resources import ResourceType
+from gitplane.api.schema import Definitions
 
 
 class Catalog:
     """An immutable set of served resource types with the lookups the request path needs."""
 
-    __slots__ = ("__weakref__", "_by_gvr", "_versions", "types")
+    __slots__ = ("__weakref__", "_by_gvr", "_versions", "definitions", "types")
 
-    def __init__(self, types: Iterable[ResourceType]) -> None:
+    def __init__(self, types: Iterable[ResourceType], definitions: Definitions | None = None) -> None:
         self.types: tuple[ResourceType, ...] = tuple(types)
+        self.definitions: Definitions = builtin_definitions() if definitions is None else definitions
         self._by_gvr = {(t.group, t.version, t.plural): t for t in self.types}
         versions: dict[str, list[str]] = {}
         for t in self.types:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from gitplane import __version__
 from gitplane.api import errors
-from gitplane.api.schema import Definitions
 from gitplane.server import openapi_v2_proto
 from gitplane.server.catalog import Catalog
 from gitplane.server.discovery import AggregatedVersion, Discovery, aggregated_media_type, discovery_for
@@ -34,11 +33,10 @@ _IMMUTABLE = [(b"cache-control", b"public, immutable")]
 
 
 class NonResourceRoutes:
-    def __init__(self, *, catalog_for: Callable[[str], Catalog], definitions: Definitions, health: Health,
-                 server_address: str, metrics: ServerMetrics | None = None) -> None:
+    def __init__(self, *, catalog_for: Callable[[str], Catalog], health: Health, server_address: str,
+                 metrics: ServerMetrics | None = None) -> None:
         self._catalog_for = catalog_for
         self._metrics = metrics
-        self._definitions = definitions
         self._health = health
         self._server_address = server_address
         self._openapi: weakref.WeakKeyDictionary[Catalog, OpenAPIDocs] = weakref.WeakKeyDictionary()
@@ -50,7 +48,7 @@ class NonResourceRoutes:
     def openapi(self, catalog: Catalog) -> OpenAPIDocs:
         docs = self._openapi.get(catalog)
         if docs is None:
-            docs = self._openapi[catalog] = OpenAPIDocs(catalog.types, self._definitions)
+            docs = self._openapi[catalog] = OpenAPIDocs(catalog.types, catalog.definitions)
         return docs
 
     async def __call__(self, request: Request) -> Response:

@@ -49,7 +49,9 @@ class ServedType:
 
     @property
     def target(self) -> str:
-        """The name of the object the fuzzer keeps for this type."""
+        """The name of the object the fuzzer keeps for this type (a CRD's name is its plural and group)."""
+        if (self.group, self.kind) == CRD:
+            return "fuzzes.fuzz.example.com"
         return f"fuzz-{self.plural}"
 
     def collection(self, namespace: str = NAMESPACE) -> str:
@@ -62,7 +64,23 @@ class ServedType:
         if self.namespaced:
             metadata["namespace"] = NAMESPACE
         fields = copy.deepcopy(_SAMPLE_FIELDS.get((self.group, self.kind), {}))
+        if (self.group, self.kind) == CRD:
+            fields = _crd_fields(name)
         return {"apiVersion": self.api_version, "kind": self.kind, "metadata": metadata, **fields}
+
+
+CRD = ("apiextensions.k8s.io", "CustomResourceDefinition")
+
+
+def _crd_fields(name: str) -> dict[str, Any]:
+    """A valid CRD spec for the name ``<plural>.<group>`` (a name of another shape cannot be a CRD's)."""
+    plural, _, group = name.partition(".")
+    spec = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    schema = {"type": "object", "properties": {"spec": spec}}
+    return {"spec": {"group": group or "fuzz.example.com", "scope": "Namespaced",
+                     "names": {"plural": plural, "kind": "Fuzz" + plural.capitalize()},
+                     "versions": [{"name": "v1", "served": True, "storage": True,
+                                   "schema": {"openAPIV3Schema": schema}, "subresources": {"status": {}}}]}}
 
 
 _REGARDING = {"apiVersion": "v1", "kind": "ConfigMap", "name": "fuzz-configmaps", "namespace": NAMESPACE}

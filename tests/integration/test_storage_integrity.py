@@ -25,7 +25,7 @@ from tests.integration.server import ServerProcess
 pytestmark = pytest.mark.integration
 
 BURST = 100
-ATTEMPTS = 5
+ATTEMPTS = 10
 NORMAL = ("--sqlite-synchronous", "NORMAL")
 
 
@@ -36,8 +36,10 @@ def connect(proc: ServerProcess) -> client.ApiClient:
     return client.ApiClient(configuration)
 
 
-def create(proc: ServerProcess, names: list[str], data: Callable[[str], dict[str, str]] | None = None) -> list[int]:
-    """Create a ConfigMap per name, 16 at a time; the acknowledged resourceVersions."""
+def create(proc: ServerProcess, names: list[str], data: Callable[[str], dict[str, str]] | None = None, *,
+           then: Callable[[], None] | None = None) -> list[int]:
+    """Create a ConfigMap per name, 16 at a time; the acknowledged resourceVersions. ``then`` runs as soon as
+    the last create is answered (before the client's connections are closed, which can take a while)."""
     with connect(proc) as api:
         core = client.CoreV1Api(api)
 
@@ -45,8 +47,12 @@ def create(proc: ServerProcess, names: list[str], data: Callable[[str], dict[str
             cm = client.V1ConfigMap(metadata=client.V1ObjectMeta(name=name), data=data(name) if data else None)
             return int(core.create_namespaced_config_map("default", cm).metadata.resource_version)
 
-        with ThreadPoolExecutor(16) as pool:
-            return list(pool.map(one, names))
+        try:
+            with ThreadPoolExecutor(16) as pool:
+                return list(pool.map(one, names))
+        finally:
+            if then is not None:
+                then()
 
 
 def database(data_dir: Path) -> Path:
@@ -74,10 +80,7 @@ BURSTS = itertools.count()
 def burst_then_kill(proc: ServerProcess) -> int:
     """Write a burst and kill -9 the server right after it; the highest acknowledged resourceVersion."""
     burst = next(BURSTS)
-    try:
-        return max(create(proc, [f"burst{burst}-{i:03d}" for i in range(BURST)]))
-    finally:
-        proc.kill()
+    return max(create(proc, [f"burst{burst}-{i:03d}" for i in range(BURST)], then=proc.kill))
 
 
 def only_the_wal_holds(data_dir: Path, acknowledged: int) -> bool:

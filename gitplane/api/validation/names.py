@@ -100,6 +100,23 @@ def is_dns1123_label(value: str) -> list[str]:
     return problems
 
 
+DNS1035_LABEL_FORMAT = "[a-z]([-a-z0-9]*[a-z0-9])?"
+_DNS1035_LABEL_RE = re.compile(DNS1035_LABEL_FORMAT)
+_DNS1035_LABEL_REGEX_ERROR = regex_error(
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+    "character, and end with an alphanumeric character", DNS1035_LABEL_FORMAT, "my-name", "abc-123")
+
+
+def is_dns1035_label(value: str) -> list[str]:
+    """A DNS-1035 label (CRD resource names and versions): as DNS-1123, but starting with a letter."""
+    problems = []
+    if byte_length(value) > DNS1123_LABEL_MAX_LENGTH:
+        problems.append(max_len_error(DNS1123_LABEL_MAX_LENGTH))
+    if not _DNS1035_LABEL_RE.fullmatch(value):
+        problems.append(_DNS1035_LABEL_REGEX_ERROR)
+    return problems
+
+
 def is_qualified_name(value: str) -> list[str]:
     """``[prefix/]name``: the prefix a DNS-1123 subdomain, the name at most 63 characters."""
     problems: list[str] = []

@@ -7,6 +7,7 @@ from functools import cache
 from gitplane.api import builtin_types
 from gitplane.api.resources import ResourceType
 from gitplane.server.registry import builtin
+from gitplane.server.registry.crd import CustomResourceDefinitionStrategy
 from gitplane.server.registry.strategy import Strategy
 
 _BY_TYPE: dict[ResourceType, type[Strategy]] = {
@@ -16,6 +17,7 @@ _BY_TYPE: dict[ResourceType, type[Strategy]] = {
     builtin_types.RESOURCEQUOTAS: builtin.ResourceQuotaStrategy,
     builtin_types.EVENTS: builtin.EventStrategy,
     builtin_types.EVENTS_V1: builtin.EventsV1Strategy,
+    builtin_types.CUSTOMRESOURCEDEFINITIONS: CustomResourceDefinitionStrategy,
 }
 
 

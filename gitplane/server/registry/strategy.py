@@ -11,10 +11,13 @@ every type shares (so the most specific message is the one a user sees).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from gitplane.api import decoding, tables
 from gitplane.api.errors import FieldError
 from gitplane.api.resources import ResourceType
+from gitplane.api.schema import Schema
 from gitplane.api.validation import builtin, objectmeta
 
 Obj = dict[str, Any]
@@ -35,6 +38,9 @@ class Strategy:
     def __init__(self, resource_type: ResourceType) -> None:
         self.type = resource_type
 
+    printer: tables.Printer | None = None
+    """The type's own table columns and rows; None for the built-in ones (:mod:`gitplane.api.tables`)."""
+
     # -- shape of the stored object ---------------------------------------------------------------------
     converts = False
     """Whether the served view differs from the stored form (then ``to_view``/``from_view`` convert)."""
@@ -46,6 +52,14 @@ class Strategy:
         return obj
 
     # -- create / update --------------------------------------------------------------------------------
+    def decode(self, obj: Obj, schema: Schema, mode: decoding.FieldValidation,
+               duplicate_fields: Sequence[str]) -> list[str]:
+        """Decode a written object in place as kube's decoder does for the type (built-in types: into their Go
+        struct); return the warnings. Raises the 400 for what cannot be decoded."""
+        warnings = decoding.decode_typed(obj, schema, mode=mode, duplicate_fields=duplicate_fields)
+        self.check_decodable(obj)
+        return warnings
+
     def check_decodable(self, obj: Obj) -> None:
         """Raise the 400 kube's typed decoding gives for values its Go types cannot hold."""
         builtin.check_decodable(self.type, obj)

@@ -70,9 +70,7 @@ def check_type_meta(ctx: ResourceRequest, obj: Obj) -> None:
 
 def typed(ctx: ResourceRequest, obj: Obj, mode: FieldValidation, duplicate_fields: list[str] | None = None) -> None:
     """Decode ``obj`` in place against the type's schema; warnings go to the response."""
-    ctx.request.warnings.extend(decoding.decode_typed(obj, ctx.schema, mode=mode,
-                                                      duplicate_fields=duplicate_fields or ()))
-    ctx.strategy.check_decodable(obj)
+    ctx.request.warnings.extend(ctx.strategy.decode(obj, ctx.schema, mode, duplicate_fields or ()))
 
 
 async def read_object(ctx: ResourceRequest, mode: FieldValidation) -> Obj:

@@ -50,6 +50,7 @@ def object_response(ctx: ResourceRequest, form: Form, served: bytes, *, status: 
     obj: Obj = orjson.loads(served)
     if form is Form.TABLE:
         table = tables.table(ctx.type, [obj], now=now(), include_object=include_object(ctx),
+                             printer=ctx.strategy.printer,
                              list_meta={"resourceVersion": obj.get("metadata", {}).get("resourceVersion", "")})
         table["apiVersion"] = f"meta.k8s.io/{table_accept_version(ctx)}"
         return Response(status, orjson.dumps(table))
@@ -74,7 +75,7 @@ def list_response(ctx: ResourceRequest, form: Form, items: Sequence[bytes], list
     objects = list(decoded) if decoded is not None else [orjson.loads(i) for i in items]
     if form is Form.TABLE:
         table = tables.table(ctx.type, objects, now=now(), include_object=include_object(ctx),
-                             list_meta=list_meta)
+                             printer=ctx.strategy.printer, list_meta=list_meta)
         table["apiVersion"] = f"meta.k8s.io/{table_accept_version(ctx)}"
         return Response(200, orjson.dumps(table))
     if form is Form.PARTIAL_METADATA:

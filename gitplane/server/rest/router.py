@@ -13,7 +13,6 @@ from collections.abc import Callable
 from gitplane.api import errors
 from gitplane.api.gosyntax import go_quote
 from gitplane.api.resources import ResourceType
-from gitplane.api.schema import Definitions
 from gitplane.api.validation.names import path_segment_name
 from gitplane.server import admission
 from gitplane.server.catalog import Catalog
@@ -29,23 +28,24 @@ from gitplane.storage.interface import Store
 
 # Which verbs each subresource serves (kube: status get/update/patch; namespaces/finalize update).
 SUBRESOURCE_VERBS = {"status": ("get", "update", "patch"), "finalize": ("update",)}
+STRATEGY_CACHE_SIZE = 4096
 
 
 class ResourceRouter:
     def __init__(self, *, store: Store, catalog_for: Callable[[str], Catalog],
-                 strategy_for: Callable[[ResourceType], Strategy], definitions: Definitions,
-                 chain: admission.Chain, bookmark_seconds: float) -> None:
+                 strategy_for: Callable[[ResourceType], Strategy], chain: admission.Chain,
+                 bookmark_seconds: float) -> None:
         self.store = store
         self.catalog_for = catalog_for
         self.strategy_for = strategy_for
         self._strategies: dict[int, Strategy] = {}
-        self.definitions = definitions
         self.chain = chain
         self.bookmark_seconds = bookmark_seconds
 
     def context(self, request: Request) -> ResourceRequest:
         info = request.require_info()
-        resource_type = self.catalog_for(request.cluster).lookup(info.group, info.version, info.resource)
+        catalog = self.catalog_for(request.cluster)
+        resource_type = catalog.lookup(info.group, info.version, info.resource)
         if resource_type is None or info.path.startswith("//"):
             # kube's director hands a path that begins with // to no API group (no path cleaning, no redirect)
             raise errors.route_not_found()
@@ -73,9 +73,11 @@ class ResourceRouter:
             namespace = ""
         strategy = self._strategies.get(id(resource_type))
         if strategy is None or strategy.type is not resource_type:
+            if len(self._strategies) >= STRATEGY_CACHE_SIZE:  # custom types come and go with their CRDs
+                self._strategies.clear()
             strategy = self._strategies[id(resource_type)] = self.strategy_for(resource_type)
         return ResourceRequest(request, resource_type, strategy, self.store,
-                               self.definitions, request.cluster, namespace, info.name, info.subresource)
+                               catalog.definitions, request.cluster, namespace, info.name, info.subresource)
 
     async def __call__(self, request: Request) -> AnyResponse:
         ctx = self.context(request)

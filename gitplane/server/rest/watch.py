@@ -86,7 +86,7 @@ class _Encoder:
                                     include_object=output.include_object(self.ctx),
                                     list_meta={"resourceVersion": value.get("metadata", {})
                                                .get("resourceVersion", "")},
-                                    with_columns=not self.columns_sent)
+                                    with_columns=not self.columns_sent, printer=self.ctx.strategy.printer)
             rendered["apiVersion"] = f"meta.k8s.io/{output.table_accept_version(self.ctx)}"
             self.columns_sent = True
         elif self.form is Form.PARTIAL_METADATA:

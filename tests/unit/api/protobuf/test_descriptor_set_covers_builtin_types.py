@@ -9,6 +9,11 @@ from gitplane.api import builtin_types, resources
 from gitplane.api.protobuf import catalog, envelope
 from tests.unit.api.protobuf.protobuf_bodies import body
 
+WITHOUT_DESCRIPTORS = {("apiextensions.k8s.io", "CustomResourceDefinition")}
+"""Kinds whose protobuf messages kubectl does not link, so the shipped set (extracted from kubectl) lacks them;
+clients send these as JSON."""
+PROTOBUF_TYPES = [t for t in builtin_types.BUILTIN_TYPES if (t.group, t.kind) not in WITHOUT_DESCRIPTORS]
+
 
 def _reachable(types: catalog.Catalog, root: str) -> set[str]:
     seen: set[str] = set()
@@ -23,7 +28,7 @@ def _reachable(types: catalog.Catalog, root: str) -> set[str]:
 
 
 @pytest.mark.parametrize("resource", [pytest.param(t, id=f"{t.group_version}/{t.kind}")
-                                      for t in builtin_types.BUILTIN_TYPES])
+                                      for t in PROTOBUF_TYPES])
 def test_every_builtin_kind_and_its_messages_are_known(resource: resources.ResourceType) -> None:
     """Each built-in kind maps to a message whose reachable types all resolve, in pool and message index."""
     types = catalog.load()
@@ -35,7 +40,7 @@ def test_every_builtin_kind_and_its_messages_are_known(resource: resources.Resou
 
 
 @pytest.mark.parametrize("resource", [pytest.param(t, id=f"{t.group_version}/{t.kind}")
-                                      for t in builtin_types.BUILTIN_TYPES])
+                                      for t in PROTOBUF_TYPES])
 def test_every_builtin_kind_decodes_from_an_empty_message(resource: resources.ResourceType) -> None:
     """An object with nothing set decodes to just its apiVersion and kind."""
     full_name = catalog.load().find_kind(resource.api_version, resource.kind)

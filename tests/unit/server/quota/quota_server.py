@@ -16,9 +16,7 @@ from typing import Any
 
 import orjson
 
-from gitplane.api.builtin_schemas import builtin_definitions
 from gitplane.api.builtin_types import BUILTIN_TYPES
-from gitplane.api.schema import Definitions
 from gitplane.server import admission
 from gitplane.server.admission.namespace_lifecycle import NamespaceLifecycle
 from gitplane.server.admission.resource_quota import ResourceQuotaAdmission
@@ -43,7 +41,6 @@ WAIT_SECONDS = 10.0
 CLUSTER = "root"
 NAMESPACE = "unit"
 CATALOG = Catalog(BUILTIN_TYPES)
-DEFINITIONS: Definitions = builtin_definitions()
 QUOTAS_PATH = f"/clusters/{CLUSTER}/api/v1/namespaces/{NAMESPACE}/resourcequotas"
 CONFIGMAPS_PATH = f"/clusters/{CLUSTER}/api/v1/namespaces/{NAMESPACE}/configmaps"
 
@@ -55,13 +52,13 @@ def catalog_for(_cluster: str) -> Catalog:
 def build(store: storage.Store, plugin: ResourceQuotaAdmission) -> App:
     """The server's ASGI app over ``store`` with ``plugin`` in the admission chain, as the service builds it."""
     router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=strategies.for_type,
-                            definitions=DEFINITIONS, chain=admission.Chain([NamespaceLifecycle(), plugin]),
+                            chain=admission.Chain([NamespaceLifecycle(), plugin]),
                             bookmark_seconds=30.0)
     return App(
         stages=[parse_request_info, Authenticator({}), ClusterResolver(RootOnly()),
                 Authorization([SystemMasters(), BootstrapNonResource()])],
         resources=router,
-        non_resources=NonResourceRoutes(catalog_for=catalog_for, definitions=DEFINITIONS, health=Health(),
+        non_resources=NonResourceRoutes(catalog_for=catalog_for, health=Health(),
                                         server_address="127.0.0.1:6443"),
     )
 
