@@ -26,7 +26,7 @@ SECRETS = ResourceType(
 )
 SERVICEACCOUNTS = ResourceType(
     group="", version="v1", plural="serviceaccounts", singular="serviceaccount", kind="ServiceAccount",
-    namespaced=True, schema="io.k8s.api.core.v1.ServiceAccount", short_names=("sa",),
+    namespaced=True, schema="io.k8s.api.core.v1.ServiceAccount", short_names=("sa",), subresources=("token",),
 )
 EVENTS = ResourceType(
     group="", version="v1", plural="events", singular="event", kind="Event", namespaced=True,
@@ -67,7 +67,24 @@ CUSTOMRESOURCEDEFINITIONS = ResourceType(
     short_names=("crd", "crds"), categories=("api-extensions",), subresources=("status",),
 )
 
+ROLES = ResourceType(
+    group="rbac.authorization.k8s.io", version="v1", plural="roles", singular="role", kind="Role",
+    namespaced=True, schema="io.k8s.api.rbac.v1.Role",
+)
+ROLEBINDINGS = ResourceType(
+    group="rbac.authorization.k8s.io", version="v1", plural="rolebindings", singular="rolebinding",
+    kind="RoleBinding", namespaced=True, schema="io.k8s.api.rbac.v1.RoleBinding",
+)
+CLUSTERROLES = ResourceType(
+    group="rbac.authorization.k8s.io", version="v1", plural="clusterroles", singular="clusterrole",
+    kind="ClusterRole", namespaced=False, schema="io.k8s.api.rbac.v1.ClusterRole",
+)
+CLUSTERROLEBINDINGS = ResourceType(
+    group="rbac.authorization.k8s.io", version="v1", plural="clusterrolebindings", singular="clusterrolebinding",
+    kind="ClusterRoleBinding", namespaced=False, schema="io.k8s.api.rbac.v1.ClusterRoleBinding",
+)
+
 BUILTIN_TYPES: tuple[ResourceType, ...] = (
     NAMESPACES, CONFIGMAPS, SECRETS, SERVICEACCOUNTS, EVENTS, RESOURCEQUOTAS, LIMITRANGES, EVENTS_V1, LEASES,
-    CUSTOMRESOURCEDEFINITIONS,
+    CUSTOMRESOURCEDEFINITIONS, CLUSTERROLEBINDINGS, CLUSTERROLES, ROLEBINDINGS, ROLES,
 )

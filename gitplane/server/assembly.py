@@ -23,7 +23,9 @@ from gitplane.server.admission.resource_quota import ResourceQuotaAdmission
 from gitplane.server.app import App
 from gitplane.server.catalog import Catalog
 from gitplane.server.controllers.crd.controller import CRDController
+from gitplane.server.controllers.gc.controller import GarbageCollector
 from gitplane.server.controllers.namespace.controller import NamespaceController
+from gitplane.server.controllers.namespace_defaults.controller import NamespaceDefaultsController
 from gitplane.server.controllers.quota.controller import QuotaController
 from gitplane.server.customresources.catalogs import CustomResourceCatalogs
 from gitplane.server.health import Health
@@ -31,11 +33,17 @@ from gitplane.server.inprocess import InProcessClient
 from gitplane.server.metrics import ServerMetrics
 from gitplane.server.metrics_store import StoreCollector
 from gitplane.server.nonresource import NonResourceRoutes
+from gitplane.server.rbac.aggregation import AggregationController
+from gitplane.server.rbac.authorizer import RBACAuthorizer
+from gitplane.server.rbac.index import PolicyIndex
+from gitplane.server.rbac.policy import BootstrapPolicy
 from gitplane.server.registry import strategies
 from gitplane.server.request import UserInfo
 from gitplane.server.rest.router import ResourceRouter
+from gitplane.server.serviceaccounts.signing import Signer, ephemeral_signer
+from gitplane.server.serviceaccounts.tokens import ServiceAccountAuthenticator
 from gitplane.server.stages.authn import Authenticator
-from gitplane.server.stages.authz import Authorization, BootstrapNonResource, SystemMasters, SystemMonitoring
+from gitplane.server.stages.authz import Authorization, SystemMasters
 from gitplane.server.stages.cluster import ClusterResolver, RootOnly
 from gitplane.server.stages.inflight import InflightLimit
 from gitplane.server.stages.info import parse_request_info
@@ -61,9 +69,15 @@ class Assembly:
 def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, server_address: str,
              bookmark_seconds: float = 30.0, quota_resync_seconds: float = 300.0,
              max_requests_inflight: int = 400, max_mutating_requests_inflight: int = 200,
-             metrics: ServerMetrics | None = None) -> Assembly:
-    """``metrics``: where the server reports (default: a new :class:`ServerMetrics` of its own)."""
+             metrics: ServerMetrics | None = None, signer: Signer | None = None,
+             ca_bundle: str | None = None) -> Assembly:
+    """``metrics``: where the server reports (default: a new :class:`ServerMetrics` of its own); ``signer``:
+    the ServiceAccount token signer (default: one with a key made for this process, see
+    :func:`~gitplane.server.serviceaccounts.signing.ephemeral_signer`); ``ca_bundle``: the CA every namespace's
+    ``kube-root-ca.crt`` ConfigMap holds (None: no such ConfigMap)."""
     protobuf_catalog.load()
+    if signer is None:
+        signer = ephemeral_signer()
     catalogs = CustomResourceCatalogs(BUILTIN_CATALOG, strategies.for_type)
     catalog_for = catalogs.catalog_for
     if metrics is None:
@@ -75,13 +89,14 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     quota_admission = ResourceQuotaAdmission()
     router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=catalogs.strategy_for,
                             chain=admission.Chain([NamespaceLifecycle(), quota_admission]),
-                            bookmark_seconds=bookmark_seconds)
+                            bookmark_seconds=bookmark_seconds, signer=signer)
+    authenticator = Authenticator(tokens, ServiceAccountAuthenticator(signer, store))
     app = App(
-        stages=[parse_request_info, Authenticator(tokens), inflight, ClusterResolver(RootOnly()),
-                Authorization([SystemMasters(), SystemMonitoring(), BootstrapNonResource()])],
+        stages=[parse_request_info, authenticator, inflight, ClusterResolver(RootOnly()),
+                Authorization([SystemMasters(), rbac := RBACAuthorizer(PolicyIndex())])],
         resources=router,
         non_resources=NonResourceRoutes(catalog_for=catalog_for, health=health,
-                                        server_address=server_address, metrics=metrics),
+                                        server_address=server_address, metrics=metrics, signer=signer),
         recorder=metrics.requests,
     )
     api = InProcessClient(app, user=SYSTEM_USER, groups=SYSTEM_GROUPS, user_agent="gitplane-server")
@@ -97,9 +112,19 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     async def follow_crds() -> None:
         await catalogs.follow(store)
 
+    async def follow_rbac() -> None:
+        await rbac.index.follow(store)
+
     return Assembly(app, api, (
+        ("rbac-index", follow_rbac),
+        ("clusterrole-aggregation", AggregationController(index=rbac.index, api=api).run),
+        ("rbac-bootstrap-policy", BootstrapPolicy(api).run),
         ("custom-resource-catalogs", follow_crds),
         ("crd", crds.run),
+        ("garbage-collector", GarbageCollector(store=store, api=api, catalog_for=catalog_for,
+                                               served_types=catalogs.served_types,
+                                               types_changed=catalogs.changed).run),
+        ("namespace-defaults", NamespaceDefaultsController(store=store, api=api, ca_bundle=ca_bundle).run),
         ("namespace-lifecycle", namespaces.run),
         ("resource-quota", quotas.run),
         ("resource-quota-admission", follow_quotas),

@@ -1,5 +1,6 @@
-"""Non-resource routes: version, health, discovery and OpenAPI, for the request's logical cluster, and the
-server's metrics at ``/metrics`` (server-wide, so only without a ``/clusters/<path>`` prefix).
+"""Non-resource routes: version, health, discovery and OpenAPI, for the request's logical cluster, the
+server's metrics at ``/metrics`` (server-wide, so only without a ``/clusters/<path>`` prefix), and the
+ServiceAccount issuer's discovery documents (``/.well-known/openid-configuration``, ``/openid/v1/jwks``).
 
 Discovery and OpenAPI documents are computed per catalog (every cluster that serves only built-in types
 shares one set) and served as cached bytes; aggregated discovery is chosen by the ``Accept`` header.
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+
+import orjson
 
 from gitplane import __version__
 from gitplane.api import errors
@@ -21,8 +24,10 @@ from gitplane.server.metrics import ServerMetrics
 from gitplane.server.negotiation import Form, negotiate
 from gitplane.server.openapi import OpenAPIDocs
 from gitplane.server.request import Request, Response
+from gitplane.server.serviceaccounts.signing import Signer
 
 TEXT = "text/plain; charset=utf-8"
+JWKS = "application/jwk-set+json"
 
 
 def wants_protobuf(accept: str) -> bool:
@@ -34,13 +39,17 @@ _IMMUTABLE = [(b"cache-control", b"public, immutable")]
 
 class NonResourceRoutes:
     def __init__(self, *, catalog_for: Callable[[str], Catalog], health: Health, server_address: str,
-                 metrics: ServerMetrics | None = None) -> None:
+                 metrics: ServerMetrics | None = None, signer: Signer | None = None) -> None:
         self._catalog_for = catalog_for
         self._metrics = metrics
         self._health = health
         self._server_address = server_address
         self._openapi: weakref.WeakKeyDictionary[Catalog, OpenAPIDocs] = weakref.WeakKeyDictionary()
         self._version = version_body(__version__)
+        self._issuer_documents: dict[str, bytes] = {}
+        if signer is not None:
+            self._issuer_documents = {"/.well-known/openid-configuration": orjson.dumps(signer.openid_configuration()),
+                                      "/openid/v1/jwks": orjson.dumps(signer.jwks())}
 
     def discovery(self, catalog: Catalog) -> Discovery:
         return discovery_for(catalog.types)
@@ -58,6 +67,9 @@ class NonResourceRoutes:
         path = info.path
         if path in ("/version", "/version/"):
             return Response(200, self._version)
+        issuer_document = self._issuer_documents.get(path)
+        if issuer_document is not None:
+            return Response(200, issuer_document, JWKS if path.endswith("jwks") else "application/json")
         if path == "/metrics" and self._metrics is not None and not info.explicit_cluster:
             return Response(200, self._metrics.exposition(), METRICS_CONTENT_TYPE)
         for endpoint in ("/healthz", "/livez", "/readyz"):

@@ -22,6 +22,7 @@ from gitplane.server.health import Health
 from gitplane.server.inprocess import InProcessClient
 from gitplane.server.kubeconfig import write_admin_kubeconfig
 from gitplane.server.request import UserInfo
+from gitplane.server.serviceaccounts.signing import SERVICE_ACCOUNT_KEY, Signer, load_or_create_key
 from gitplane.server.stages.authn import load_token_file
 from gitplane.settings import ServerSettings
 from gitplane.storage.sqlite import SQLiteStore
@@ -82,7 +83,9 @@ class Service:
                             bookmark_seconds=settings.watch_bookmark_seconds,
                             quota_resync_seconds=settings.quota_resync_seconds,
                             max_requests_inflight=settings.max_requests_inflight,
-                            max_mutating_requests_inflight=settings.max_mutating_requests_inflight)
+                            max_mutating_requests_inflight=settings.max_mutating_requests_inflight,
+                            signer=Signer(load_or_create_key(pki.directory / SERVICE_ACCOUNT_KEY)),
+                            ca_bundle=pki.ca_cert.read_text())
         await self._bootstrap(assembly.api)
         # Everything built so far (schemas, documents, catalogs) lives as long as the process: move it out of
         # the collector's sight, so the full collections that request garbage triggers stay short.

@@ -83,6 +83,7 @@ def _crd_fields(name: str) -> dict[str, Any]:
                                    "schema": {"openAPIV3Schema": schema}, "subresources": {"status": {}}}]}}
 
 
+_RBAC = "rbac.authorization.k8s.io"
 _REGARDING = {"apiVersion": "v1", "kind": "ConfigMap", "name": "fuzz-configmaps", "namespace": NAMESPACE}
 _SAMPLE_FIELDS: dict[tuple[str, str], dict[str, Any]] = {
     ("", "ConfigMap"): {"data": {"a": "b"}, "binaryData": {"c": "aGk="}},
@@ -100,6 +101,11 @@ _SAMPLE_FIELDS: dict[tuple[str, str], dict[str, Any]] = {
     ("coordination.k8s.io", "Lease"): {"spec": {"holderIdentity": "fuzz", "leaseDurationSeconds": 10,
                                                 "acquireTime": "2024-01-01T00:00:00.000000Z"}},
     ("", "Namespace"): {"spec": {"finalizers": ["kubernetes"]}},
+    **{(_RBAC, kind): {"rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]}
+       for kind in ("Role", "ClusterRole")},
+    **{(_RBAC, kind): {"roleRef": {"apiGroup": _RBAC, "kind": "ClusterRole", "name": "view"},
+                       "subjects": [{"kind": "User", "apiGroup": _RBAC, "name": "fuzz"}]}
+       for kind in ("RoleBinding", "ClusterRoleBinding")},
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import time
 import uuid
 from pathlib import Path
 
@@ -15,11 +16,24 @@ from tests.integration.conftest import Kubectl
 pytestmark = pytest.mark.integration
 
 
+ROOT_CA = "kube-root-ca.crt"
+"""The ConfigMap every namespace holds (as in kube), which the lists below leave out."""
+
+
 @pytest.fixture
 def ns(kubectl: Kubectl) -> str:
+    """A new namespace, once its ``kube-root-ca.crt`` ConfigMap is there (so lists do not change under a test)."""
     name = f"t-{uuid.uuid4().hex[:8]}"
     kubectl.run("create", "namespace", name)
+    deadline = time.monotonic() + 30
+    while kubectl.run("get", "configmap", ROOT_CA, "-n", name, check=False).returncode != 0:
+        assert time.monotonic() < deadline, f"namespace {name} never got its {ROOT_CA}"
+        time.sleep(0.05)
     return name
+
+
+def names(output: str) -> list[str]:
+    return [n for n in output.split() if n != f"configmap/{ROOT_CA}"]
 
 
 def test_version_api_resources_and_api_versions(kubectl: Kubectl) -> None:
@@ -53,14 +67,14 @@ def test_create_and_get_in_every_output(kubectl: Kubectl, ns: str) -> None:
 
 def test_watch_shows_a_change(kubectl: Kubectl, ns: str) -> None:
     """get -w prints the existing objects, then a change made while watching."""
-    kubectl.run("create", "configmap", "before", "--from-literal=a=1", "-n", ns)
-    with kubectl.popen("get", "configmaps", "-n", ns, "-w") as watcher:
+    kubectl.run("create", "secret", "generic", "before", "--from-literal=a=1", "-n", ns)
+    with kubectl.popen("get", "secrets", "-n", ns, "-w") as watcher:
         try:
             assert watcher.stdout is not None
             header = watcher.stdout.readline()
-            assert header.split()[:2] == ["NAME", "DATA"]
+            assert header.split()[:2] == ["NAME", "TYPE"]
             assert watcher.stdout.readline().split()[0] == "before"
-            kubectl.run("create", "configmap", "during", "--from-literal=a=1", "-n", ns)
+            kubectl.run("create", "secret", "generic", "during", "--from-literal=a=1", "-n", ns)
             assert watcher.stdout.readline().split()[0] == "during"
         finally:
             watcher.terminate()
@@ -146,7 +160,7 @@ def test_delete_delete_all_and_wait_for_delete(kubectl: Kubectl, ns: str) -> Non
         kubectl.run("delete", "configmap", "two", "-n", ns)
         assert waiter.wait(40) == 0
     kubectl.run("delete", "configmap", "--all", "-n", ns)
-    assert "No resources found" in kubectl.run("get", "configmaps", "-n", ns).stderr
+    assert names(kubectl.run("get", "configmaps", "-n", ns, "-o", "name").stdout) == []  # kube-root-ca.crt returns
     kubectl.run("delete", "namespace", ns, "--timeout=60s")
     assert kubectl.run("get", "namespace", ns, check=False).returncode != 0
 
@@ -157,7 +171,7 @@ def test_chunked_label_and_field_selected_lists(kubectl: Kubectl, ns: str) -> No
         kubectl.run("create", "configmap", f"cm{i}", f"--from-literal=i={i}", "-n", ns)
     kubectl.run("label", "cm", "cm3", "-n", ns, "pick=me")
     chunked = kubectl.run("get", "cm", "-n", ns, "--chunk-size=2", "-o", "name", "-v=6")
-    assert chunked.stdout.split() == [f"configmap/cm{i}" for i in range(5)]
+    assert names(chunked.stdout) == [f"configmap/cm{i}" for i in range(5)]
     assert chunked.stderr.count("limit=2") >= 3
     assert kubectl.run("get", "cm", "-n", ns, "-l", "pick=me", "-o", "name").stdout.split() == ["configmap/cm3"]
     selected = kubectl.run("get", "cm", "-n", ns, "--field-selector", "metadata.name=cm1", "-o", "name").stdout

@@ -95,7 +95,7 @@ def test_watch_streams_changes_and_resumes(core: client.CoreV1Api, ns: str) -> N
 
     seen: list[tuple[str, str]] = []
     for event in watch.Watch().stream(core.list_namespaced_config_map, ns, resource_version=start,
-                                      timeout_seconds=10):
+                                      field_selector="metadata.name=w", timeout_seconds=10):
         seen.append((event["type"], event["object"].metadata.resource_version))
         if event["type"] == "DELETED":
             break
@@ -104,5 +104,6 @@ def test_watch_streams_changes_and_resumes(core: client.CoreV1Api, ns: str) -> N
     assert revisions == sorted(revisions)
 
     resumed = [e["type"] for e in watch.Watch().stream(
-        core.list_namespaced_config_map, ns, resource_version=seen[0][1], timeout_seconds=2)]
+        core.list_namespaced_config_map, ns, resource_version=seen[0][1], field_selector="metadata.name=w",
+        timeout_seconds=2)]
     assert resumed[:2] == ["MODIFIED", "DELETED"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import time
 import uuid
 from typing import Any
 
@@ -20,13 +21,19 @@ pytestmark = pytest.mark.integration
 WAIT_SECONDS = 30
 """The deadline of a wait for the controller (a guard against hangs, never a timing)."""
 REFUSAL = ('configmaps "c3" is forbidden: exceeded quota: q1, requested: count/configmaps=1, '
-           "used: count/configmaps=2, limited: count/configmaps=2")
+           "used: count/configmaps=3, limited: count/configmaps=3")
 
 
 @pytest.fixture
 def ns(kubectl: Kubectl) -> str:
+    """A new namespace, once it holds its ``kube-root-ca.crt`` ConfigMap, which counts against quota (as in
+    kube): every count of ConfigMaps below includes it."""
     name = f"quota-{uuid.uuid4().hex[:8]}"
     kubectl.run("create", "namespace", name)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while kubectl.run("get", "configmap", "kube-root-ca.crt", "-n", name, check=False).returncode != 0:
+        assert time.monotonic() < deadline, f"namespace {name} never got its kube-root-ca.crt"
+        time.sleep(0.05)
     return name
 
 
@@ -44,10 +51,11 @@ def wait_for_used(core: client.CoreV1Api, namespace: str, name: str, used: dict[
 
 def test_a_full_quota_refuses_configmaps_and_describe_shows_usage(kubectl: Kubectl, core: client.CoreV1Api,
                                                                   ns: str) -> None:
-    """create quota → status filled → two configmaps pass, the third is refused → describe shows 2/2."""
-    kubectl.run("create", "quota", "q1", "--hard=count/configmaps=2", "-n", ns)
-    quota = wait_for_used(core, ns, "q1", {"count/configmaps": "0"})
-    assert quota.status.hard == {"count/configmaps": "2"}
+    """create quota → status filled → two configmaps pass beside kube-root-ca.crt, the third is refused →
+    describe shows 3/3."""
+    kubectl.run("create", "quota", "q1", "--hard=count/configmaps=3", "-n", ns)
+    quota = wait_for_used(core, ns, "q1", {"count/configmaps": "1"})
+    assert quota.status.hard == {"count/configmaps": "3"}
 
     kubectl.run("create", "configmap", "c1", "-n", ns)
     kubectl.run("create", "configmap", "c2", "--from-literal=a=b", "-n", ns)
@@ -67,18 +75,18 @@ def test_a_full_quota_refuses_configmaps_and_describe_shows_usage(kubectl: Kubec
 
     described = kubectl.run("describe", "quota", "q1", "-n", ns).stdout
     assert re.search(r"^Resource\s+Used\s+Hard$", described, re.MULTILINE), described
-    assert re.search(r"^count/configmaps\s+2\s+2$", described, re.MULTILINE), described
+    assert re.search(r"^count/configmaps\s+3\s+3$", described, re.MULTILINE), described
     listed = kubectl.run("get", "quota", "-n", ns).stdout
-    assert "count/configmaps: 2/2" in listed
+    assert "count/configmaps: 3/3" in listed
 
 
 def test_a_delete_frees_room_once_recounted(kubectl: Kubectl, core: client.CoreV1Api, ns: str) -> None:
     """Deleting a configmap of a full quota lets the next create through after the controller's recount."""
-    kubectl.run("create", "quota", "q1", "--hard=configmaps=1,count/secrets=3", "-n", ns)
-    wait_for_used(core, ns, "q1", {"configmaps": "0", "count/secrets": "0"})
+    kubectl.run("create", "quota", "q1", "--hard=configmaps=2,count/secrets=3", "-n", ns)
+    wait_for_used(core, ns, "q1", {"configmaps": "1", "count/secrets": "0"})
     kubectl.run("create", "configmap", "first", "-n", ns)
     assert kubectl.run("create", "configmap", "second", "-n", ns, check=False).returncode == 1
     kubectl.run("delete", "configmap", "first", "-n", ns)
-    wait_for_used(core, ns, "q1", {"configmaps": "0", "count/secrets": "0"})
-    kubectl.run("create", "configmap", "second", "-n", ns)
     wait_for_used(core, ns, "q1", {"configmaps": "1", "count/secrets": "0"})
+    kubectl.run("create", "configmap", "second", "-n", ns)
+    wait_for_used(core, ns, "q1", {"configmaps": "2", "count/secrets": "0"})

@@ -159,14 +159,17 @@ NAMES = [f"cm-{i:02d}" for i in range(40)]
 
 @pytest.fixture(scope="module")
 def stopped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """A data directory whose server stored :data:`NAMES` and stopped; the highest resourceVersion."""
+    """A data directory whose server stored :data:`NAMES` and stopped; the highest resourceVersion it handed
+    out (the server's own controllers write too, so that is the store's last revision, read once stopped)."""
     data_dir = tmp_path_factory.mktemp("stored")
     proc = ServerProcess(data_dir).start()
     try:
-        acknowledged = max(create(proc, NAMES, payloads))
+        created = max(create(proc, NAMES, payloads))
     finally:
         assert proc.stop() == 0
-    return data_dir, acknowledged
+    last = revision_of_the_database_file_alone(data_dir)
+    assert last is not None and last >= created
+    return data_dir, last
 
 
 def copy_of(stopped: tuple[Path, int], tmp_path: Path) -> Path:

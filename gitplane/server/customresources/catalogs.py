@@ -64,6 +64,14 @@ class CustomResourceCatalogs:
             return CustomResourceStrategy(served)
         return self._builtin_strategy(resource_type)
 
+    def served_types(self) -> list[ResourceType]:
+        """Every type some cluster serves now: the built-in ones and each cluster's custom ones."""
+        return [*self.builtin.types, *(version.type for version in self._served.values())]
+
+    def changed(self) -> asyncio.Event:
+        """An event that is set at the next change of any catalog."""
+        return self._changed
+
     async def wait_for(self, revision: int) -> None:
         """Return once the catalogs reflect every CRD change up to ``revision``."""
         while self.revision < revision:

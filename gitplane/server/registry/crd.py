@@ -13,9 +13,12 @@ finalizer, and the CRD goes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from gitplane.api import cel, crd, decoding, errors
 from gitplane.api.errors import FieldError
+from gitplane.api.schema import Schema
 from gitplane.api.validation import crd as crd_validation
 from gitplane.server.registry.strategy import Obj, Strategy
 
@@ -73,10 +76,34 @@ class CustomResourceDefinitionStrategy(Strategy):
         status["conditions"] = conditions
         obj["status"] = status
 
+    def decode(self, obj: Obj, schema: Schema, mode: decoding.FieldValidation,
+               duplicate_fields: Sequence[str]) -> list[str]:
+        """As every built-in type; then each version's schema must decode as kube's JSONSchemaProps (a 400)."""
+        warnings = super().decode(obj, schema, mode, duplicate_fields)
+        for version in (obj.get("spec") or {}).get("versions") or []:
+            schema_node = ((version or {}).get("schema") or {}).get("openAPIV3Schema")
+            problem = crd.decode_error(schema_node) if schema_node is not None else None  # absent: a 422 later
+            if problem is not None:
+                raise errors.bad_request(problem)
+        return warnings
+
     def validate(self, obj: Obj) -> list[FieldError]:
-        return crd_validation.validate(obj)
+        return _with_schemas(crd_validation.validate(obj), obj)
 
     def validate_update(self, new: Obj, old: Obj, subresource: str = "") -> list[FieldError]:
         if subresource == "status":
             return crd_validation.validate_status_update(new, old)
-        return crd_validation.validate_update(new, old)
+        return _with_schemas(crd_validation.validate_update(new, old), new)
+
+
+def _with_schemas(found: list[FieldError], crd_object: Obj) -> list[FieldError]:
+    """The CRD's own errors, then its schemas' (structural, defaults), then its CEL rules' compile errors
+    (compiled here, once per schema: the custom resources' strategy finds them in the cache)."""
+    found = [*found, *crd.validate_crd_schemas(crd_object)]
+    if found:
+        return found
+    for i, version in enumerate((crd_object.get("spec") or {}).get("versions") or []):
+        schema = (version.get("schema") or {}).get("openAPIV3Schema")
+        if isinstance(schema, dict):
+            found.extend(cel.compile_schema(schema, path=f"spec.versions[{i}].schema.openAPIV3Schema").errors)
+    return found

@@ -2,8 +2,10 @@
 
 What differs from built-in types, as in kube's customresource registry:
 
-* decoding is not into a Go struct: the body stays as written (no type errors at decode; the schema's
-  validation reports them as 422 field errors), and only duplicate fields are reported per fieldValidation;
+* decoding is not into a Go struct: unknown fields are pruned by the version's structural schema (and
+  reported, with duplicates, as fieldValidation says); defaults are applied on every write and read; the
+  schema's validation (:mod:`gitplane.api.crd`) and its CEL rules (:mod:`gitplane.api.cel`, compiled once per
+  schema) report every invalid field in one 422;
 * no strategic merge patch (415, as kube answers);
 * ``metadata.generation`` counts changes outside metadata (and outside status, with the status subresource);
 * with the status subresource, the main resource ignores ``status`` and ``/status`` writes only ``status``;
@@ -16,8 +18,9 @@ What differs from built-in types, as in kube's customresource registry:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from gitplane.api import decoding, errors
+from gitplane.api import cel, crd, decoding, errors
 from gitplane.api.custom_tables import CustomResourcePrinter
 from gitplane.api.errors import FieldError
 from gitplane.api.schema import Schema
@@ -33,8 +36,11 @@ class CustomResourceStrategy(Strategy):
     def __init__(self, served: ServedVersion) -> None:
         super().__init__(served.type)
         self.served = served
+        self.schema: dict[str, Any] = dict(served.schema)
+        self.rules = cel.compile_schema(self.schema)
         self.status_subresource = "status" in served.type.subresources
-        self.converts = served.storage_version != served.type.version
+        self._defaults = _has_defaults(self.schema)
+        self.converts = served.storage_version != served.type.version or self._defaults
         self.printer = CustomResourcePrinter(served.printer_columns)
         group = served.type.group
         self._served_api_version = served.type.api_version
@@ -42,7 +48,10 @@ class CustomResourceStrategy(Strategy):
 
     # -- shape of the stored object ---------------------------------------------------------------------
     def to_view(self, stored: Obj) -> Obj:
-        return {**stored, "apiVersion": self._served_api_version}
+        """The stored object at the served version, with the schema's defaults (new defaults reach old
+        objects, as in kube)."""
+        obj = {**stored, "apiVersion": self._served_api_version}
+        return crd.prepare_read(obj, self.schema) if self._defaults else obj
 
     def from_view(self, obj: Obj) -> Obj:
         return {**obj, "apiVersion": self._stored_api_version}
@@ -53,18 +62,54 @@ class CustomResourceStrategy(Strategy):
             raise errors.APIError(405, "MethodNotAllowed",
                                   "create not allowed while custom resource definition is terminating")
         super().prepare_for_create(obj)
+        crd.apply_defaults(obj, self.schema)
+
+    def prepare_for_update(self, new: Obj, old: Obj) -> None:
+        super().prepare_for_update(new, old)
+        crd.apply_defaults(new, self.schema)
+
+    def prepare_for_subresource_update(self, subresource: str, new: Obj, old: Obj) -> None:
+        super().prepare_for_subresource_update(subresource, new, old)
+        crd.apply_defaults(new, self.schema)
 
     def decode(self, obj: Obj, schema: Schema, mode: decoding.FieldValidation,
                duplicate_fields: Sequence[str]) -> list[str]:
-        return decoding.report_strict(schema, [], duplicate_fields, mode)
+        """Unknown fields are pruned (kube's decoder does it for custom resources), and reported with the
+        duplicates as fieldValidation says."""
+        unknown = crd.prune(obj, self.schema)
+        return decoding.report_strict(schema, unknown, duplicate_fields, mode)
 
     def check_decodable(self, obj: Obj) -> None:
-        """Any JSON is decodable into an unstructured object."""
+        """Any JSON is decodable into an unstructured object; the schema's validation finds what is wrong."""
 
     # -- validation -------------------------------------------------------------------------------------
     def validate(self, obj: Obj) -> list[FieldError]:
-        return objectmeta.validate_common(obj.get("metadata") or {}, namespaced=self.type.namespaced)
+        found = objectmeta.validate_common(obj.get("metadata") or {}, namespaced=self.type.namespaced)
+        return found + self._schema_errors(crd.validate_object(obj, self.schema), obj, None)
 
     def validate_update(self, new: Obj, old: Obj, subresource: str = "") -> list[FieldError]:
-        return objectmeta.validate_common_update(new.get("metadata") or {}, old.get("metadata") or {},
-                                                 namespaced=self.type.namespaced)
+        found = objectmeta.validate_common_update(new.get("metadata") or {}, old.get("metadata") or {},
+                                                  namespaced=self.type.namespaced)
+        if subresource == "status":
+            schema_errors = crd.validate_status(new, self.schema, old)
+        else:
+            schema_errors = crd.validate_object(new, self.schema, old)
+        return found + self._schema_errors(schema_errors, new, old)
+
+    def _schema_errors(self, schema_errors: list[FieldError], obj: Obj, old: Obj | None) -> list[FieldError]:
+        """The schema's errors, then its CEL rules' (kube runs no rule over a value of the wrong type)."""
+        if any(e.type == errors.FIELD_VALUE_TYPE_INVALID for e in schema_errors):
+            return [*schema_errors, errors.invalid_value("<nil>", None, UNCHECKED_RULES)]
+        return [*schema_errors, *self.rules.validate(obj, old)]
+
+
+UNCHECKED_RULES = ("some validation rules were not checked because the object was invalid; correct the existing "
+                   "errors to complete validation")
+
+
+def _has_defaults(schema: Any) -> bool:
+    if isinstance(schema, dict):
+        return "default" in schema or any(_has_defaults(v) for k, v in schema.items() if k != "default")
+    if isinstance(schema, list):
+        return any(_has_defaults(v) for v in schema)
+    return False

@@ -6,7 +6,7 @@ from functools import cache
 
 from gitplane.api import builtin_types
 from gitplane.api.resources import ResourceType
-from gitplane.server.registry import builtin
+from gitplane.server.registry import builtin, rbac
 from gitplane.server.registry.crd import CustomResourceDefinitionStrategy
 from gitplane.server.registry.strategy import Strategy
 
@@ -18,6 +18,10 @@ _BY_TYPE: dict[ResourceType, type[Strategy]] = {
     builtin_types.EVENTS: builtin.EventStrategy,
     builtin_types.EVENTS_V1: builtin.EventsV1Strategy,
     builtin_types.CUSTOMRESOURCEDEFINITIONS: CustomResourceDefinitionStrategy,
+    builtin_types.ROLES: rbac.RoleStrategy,
+    builtin_types.CLUSTERROLES: rbac.ClusterRoleStrategy,
+    builtin_types.ROLEBINDINGS: rbac.RoleBindingStrategy,
+    builtin_types.CLUSTERROLEBINDINGS: rbac.ClusterRoleBindingStrategy,
 }
 
 

@@ -6,8 +6,11 @@ mismatch), ``propagationPolicy``, ``dryRun``. An object that finalizers (or its 
 ``orphanDependents: false``, as kube does); it goes when its finalizers are removed. Anything else is removed at
 once and the answer is a ``Status`` of success naming it.
 
-Dependents (``ownerReferences``) are the garbage collector's business, which a later issue brings; until then
-``Orphan`` and ``Foreground`` delete the owner like ``Background``, leaving dependents in place.
+Dependents (``ownerReferences``) are the garbage collector's business (:mod:`gitplane.server.controllers.gc`):
+``Background`` (the default) deletes the owner at once and the collector its dependents after; ``Foreground``
+marks the owner with the ``foregroundDeletion`` finalizer, which the collector removes once the dependents that
+block it are gone; ``Orphan`` (or ``orphanDependents: true``) marks it with the ``orphan`` finalizer, which the
+collector removes once it has taken the owner out of its dependents' ``ownerReferences``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from gitplane.server.rest.writes import MAX_UPDATE_RETRIES, Writer, copy
 from gitplane.storage import interface as storage
 
 PROPAGATION_POLICIES = ("Orphan", "Background", "Foreground")
+FOREGROUND_FINALIZER = "foregroundDeletion"
+ORPHAN_FINALIZER = "orphan"
+_POLICY_FINALIZER = {"Foreground": FOREGROUND_FINALIZER, "Orphan": ORPHAN_FINALIZER}
 
 
 class DeleteOptions:
@@ -42,6 +48,12 @@ class DeleteOptions:
         if policy and policy not in PROPAGATION_POLICIES:
             raise errors.invalid("DeleteOptions.meta.k8s.io", "", [errors.not_supported(
                 "propagationPolicy", policy, PROPAGATION_POLICIES)])
+        orphan = options.get("orphanDependents")
+        if policy and orphan is not None:
+            raise errors.invalid("DeleteOptions.meta.k8s.io", "", [errors.invalid_value(
+                "propagationPolicy", policy, "orphanDependents and deletionPropagation cannot be both set")])
+        if not policy and orphan is not None:
+            policy = "Orphan" if orphan else "Background"
         self.propagation = policy or "Background"
         preconditions = options.get("preconditions") or {}
         if not isinstance(preconditions, dict):
@@ -53,7 +65,6 @@ class DeleteOptions:
             if value != "All":
                 raise params.invalid_options(ctx.request, errors.not_supported("dryRun", value, ("All",)))
         self.dry_run = bool(dry_run) or params.dry_run(ctx.request)
-        orphan = options.get("orphanDependents")
         self.accepted = orphan is False
 
     def check(self, ctx: ResourceRequest, record: storage.Record, obj: Obj) -> None:
@@ -77,12 +88,17 @@ async def _delete_one(ctx: ResourceRequest, writer: Writer, options: DeleteOptio
         record, obj = await named.read()
         options.check(named, record, obj)
         await writer.chain.validate(writer.attributes(admission.Operation.DELETE, None, obj))
-        if ctx.strategy.delete_is_graceful(obj):
+        collector_finalizer = _POLICY_FINALIZER.get(options.propagation)
+        if collector_finalizer is not None or ctx.strategy.delete_is_graceful(obj):
             meta = objectmeta.metadata(obj)
             if meta.get("deletionTimestamp"):
                 return 202, named.served_bytes(record), obj
             marked = copy(obj)
             marked_meta = objectmeta.metadata(marked)
+            if collector_finalizer is not None:
+                others = [f for f in marked_meta.get("finalizers") or []
+                          if f not in (FOREGROUND_FINALIZER, ORPHAN_FINALIZER)]
+                marked_meta["finalizers"] = [*others, collector_finalizer]
             marked_meta["deletionTimestamp"] = writer.timestamp
             marked_meta["deletionGracePeriodSeconds"] = 0
             ctx.strategy.prepare_for_graceful_delete(marked)

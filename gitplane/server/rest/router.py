@@ -24,23 +24,26 @@ from gitplane.server.rest.body import read_object
 from gitplane.server.rest.context import ResourceRequest
 from gitplane.server.rest.listing import parse_revision
 from gitplane.server.rest.params import field_manager, field_validation
+from gitplane.server.serviceaccounts import tokenrequest
+from gitplane.server.serviceaccounts.signing import Signer
 from gitplane.storage.interface import Store
 
 # Which verbs each subresource serves (kube: status get/update/patch; namespaces/finalize update).
-SUBRESOURCE_VERBS = {"status": ("get", "update", "patch"), "finalize": ("update",)}
+SUBRESOURCE_VERBS = {"status": ("get", "update", "patch"), "finalize": ("update",), "token": ("create",)}
 STRATEGY_CACHE_SIZE = 4096
 
 
 class ResourceRouter:
     def __init__(self, *, store: Store, catalog_for: Callable[[str], Catalog],
                  strategy_for: Callable[[ResourceType], Strategy], chain: admission.Chain,
-                 bookmark_seconds: float) -> None:
+                 bookmark_seconds: float, signer: Signer) -> None:
         self.store = store
         self.catalog_for = catalog_for
         self.strategy_for = strategy_for
         self._strategies: dict[int, Strategy] = {}
         self.chain = chain
         self.bookmark_seconds = bookmark_seconds
+        self.signer = signer
 
     def context(self, request: Request) -> ResourceRequest:
         info = request.require_info()
@@ -91,6 +94,8 @@ class ResourceRouter:
             return await listing.list_objects(ctx, form)
         if verb == "watch":
             return await watch.watch_objects(ctx, form, bookmark_seconds=self.bookmark_seconds)
+        if verb == "create" and ctx.subresource == "token":
+            return await tokenrequest.create(ctx, self.signer)
         writer = writes.Writer(ctx, self.chain)
         if verb == "create":
             if ctx.name:

@@ -1,7 +1,9 @@
 """Pipeline stage 2: authentication.
 
 Authenticators are tried in kube-apiserver's order: a verified client certificate (CN = user, O = groups),
-then a bearer token from the static token file. A request with neither is anonymous
+then a bearer token from the static token file, then a ServiceAccount token (a JWT this server signed, for a
+ServiceAccount that still exists: :mod:`gitplane.server.serviceaccounts.tokens`). A request with neither is
+anonymous
 (``system:anonymous`` in ``system:unauthenticated``), which the authorizers allow only health and version; a
 bearer token that matches nothing is refused with 401 at once. Every authenticated user is in
 ``system:authenticated``.
@@ -24,6 +26,7 @@ from pathlib import Path
 from gitplane.api import errors
 from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.server.request import Request, UserInfo
+from gitplane.server.serviceaccounts.tokens import ServiceAccountAuthenticator, looks_like_a_jwt
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +57,10 @@ def _with_authenticated(user: UserInfo) -> UserInfo:
 class Authenticator:
     """The authentication stage."""
 
-    def __init__(self, tokens: Mapping[str, UserInfo]) -> None:
+    def __init__(self, tokens: Mapping[str, UserInfo],
+                 service_accounts: ServiceAccountAuthenticator | None = None) -> None:
         self._tokens = {t.encode(): _with_authenticated(u) for t, u in tokens.items()}
+        self._service_accounts = service_accounts
         self._by_peer: dict[PeerCertificate, UserInfo] = {}
 
     def _from_token(self, token: bytes) -> UserInfo | None:
@@ -69,12 +74,17 @@ class Authenticator:
         return None
 
     async def __call__(self, request: Request) -> None:
-        request.user = user = self._authenticate(request)
+        user = self._authenticate(request)
+        if user is None:
+            user = await self._from_service_account_token(request)
+        request.user = user
         for name in request.headers:
             if name.startswith(b"impersonate-") and _impersonates(name):
                 raise _impersonation_refused(user, request.headers)
 
-    def _authenticate(self, request: Request) -> UserInfo:
+    def _authenticate(self, request: Request) -> UserInfo | None:
+        """The caller from a certificate, a static token or nothing; None for a bearer token that may be a
+        ServiceAccount token."""
         peer: PeerCertificate | None = request.scope.get(PEER_SCOPE_KEY)
         if peer is not None:
             user = self._by_peer.get(peer)
@@ -92,9 +102,19 @@ class Authenticator:
             if scheme.lower() == b"bearer" and token:
                 user = self._from_token(token)
                 if user is None:
+                    if self._service_accounts is not None and looks_like_a_jwt(token):
+                        return None
                     raise errors.unauthorized()
                 return user
         return ANONYMOUS
+
+    async def _from_service_account_token(self, request: Request) -> UserInfo:
+        assert self._service_accounts is not None
+        token = (request.headers.get(b"authorization") or b"").partition(b" ")[2].strip()
+        user = await self._service_accounts.authenticate(token)
+        if user is None:
+            raise errors.unauthorized()
+        return user
 
 
 _IMPERSONATION_HEADERS = {b"impersonate-user": "Impersonate-User", b"impersonate-group": "Impersonate-Group",

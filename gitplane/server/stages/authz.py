@@ -3,11 +3,14 @@
 Each authorizer answers ALLOW, DENY or NO_OPINION; the first decisive answer wins and no answer means 403
 (with the reasons of every authorizer that had no opinion, joined by newlines, as kube's union authorizer
 reports them).
-Today's chain is kube-apiserver's bootstrap policy without RBAC objects: ``system:masters`` may do anything,
-the ``system:monitoring`` group may read ``/metrics`` and every health check, authenticated users may read
-discovery, OpenAPI, version and health, anonymous users only version and health.
-RBAC of the target logical cluster (and kcp's workspace access, maximal permission policy and system-object
-rules) join the chain as further authorizers without changing this stage.
+The assembled chain is ``system:masters`` (allowed everything, outside RBAC as in kube), then RBAC of the target
+logical cluster (:mod:`gitplane.server.rbac`, with kube's bootstrap policy: discovery, health and version,
+``/metrics`` for ``system:monitoring``). kcp's workspace access, maximal permission policy and system-object
+rules join the chain as further authorizers without changing this stage.
+
+A request this stage lets through carries its authorization on into the handler as
+:data:`REQUEST_AUTHORIZATION` (a context variable, as kube's request context carries the user): writes that
+must check the writer's own permissions (RBAC escalation prevention) ask the same chain again from there.
 
 Refusals are worded exactly as kube-apiserver words them, because clients and users match on them.
 """
@@ -16,9 +19,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from gitplane.api import errors
+from gitplane.api import errors, fields
+from gitplane.api.validation import names
 from gitplane.server.request import Request, UserInfo
 from gitplane.server.requestinfo import RequestInfo
 
@@ -48,46 +54,6 @@ class SystemMasters:
         return Decision.NO_OPINION, ""
 
 
-class SystemMonitoring:
-    """kube's bootstrap ``system:monitoring`` role, bound to the group of that name: GET of ``/metrics`` and of
-    the health endpoints with their individual checks."""
-
-    PATHS = frozenset({"/metrics", "/metrics/slis", "/livez", "/readyz", "/healthz"})
-    PREFIXES = ("/livez/", "/readyz/", "/healthz/")
-
-    def authorize(self, attrs: Attributes) -> tuple[Decision, str]:
-        info = attrs.info
-        if info.is_resource or info.verb not in ("get", "head") or "system:monitoring" not in attrs.user.groups:
-            return Decision.NO_OPINION, ""
-        path = info.path.split("?", 1)[0]
-        if path in self.PATHS or path.startswith(self.PREFIXES):
-            return Decision.ALLOW, ""
-        return Decision.NO_OPINION, ""
-
-
-_PUBLIC_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/version", "/version/"})
-_DISCOVERY_PREFIXES = ("/api", "/apis", "/openapi")
-
-
-def _is_discovery(path: str) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in _DISCOVERY_PREFIXES)
-
-
-class BootstrapNonResource:
-    """kube's ``system:public-info-viewer`` and ``system:discovery`` roles, for GET of non-resource paths."""
-
-    def authorize(self, attrs: Attributes) -> tuple[Decision, str]:
-        info = attrs.info
-        if info.is_resource or info.verb not in ("get", "head"):
-            return Decision.NO_OPINION, ""
-        path = info.path.split("?", 1)[0]
-        if path in _PUBLIC_PATHS:  # the individual checks (/healthz/<check>) are system:monitoring's
-            return Decision.ALLOW, ""
-        if "system:authenticated" in attrs.user.groups and _is_discovery(path):
-            return Decision.ALLOW, ""
-        return Decision.NO_OPINION, ""
-
-
 def forbidden_message(attrs: Attributes, reason: str = "") -> str:
     """kube-apiserver's wording of a refusal."""
     info, user = attrs.info, attrs.user.name
@@ -108,19 +74,65 @@ class Authorization:
     def __init__(self, chain: Sequence[Authorizer]) -> None:
         self._chain = tuple(chain)
 
-    async def __call__(self, request: Request) -> None:
-        attrs = Attributes(request.require_user(), request.cluster, request.require_info())
+    @property
+    def authorizers(self) -> tuple[Authorizer, ...]:
+        return self._chain
+
+    def decide(self, attrs: Attributes) -> tuple[Decision, str]:
+        """The chain's answer (ALLOW, or DENY/NO_OPINION with the reasons kube's union authorizer reports)."""
         reasons: list[str] = []
         for authorizer in self._chain:
             decision, why = authorizer.authorize(attrs)
             if decision is Decision.ALLOW:
-                return
+                return decision, ""
             if decision is Decision.DENY:
-                reasons = [why] if why else []  # kube's union authorizer: a denial gives its own reason only
-                break
+                return decision, why  # kube's union authorizer: a denial gives its own reason only
             if why:
                 reasons.append(why)
-        reason = "\n".join(reasons)
+        return Decision.NO_OPINION, "\n".join(reasons)
+
+    async def __call__(self, request: Request) -> None:
+        attrs = Attributes(request.require_user(), request.cluster, _authorized_target(request))
+        REQUEST_AUTHORIZATION.set(None)
+        decision, reason = self.decide(attrs)
+        if decision is Decision.ALLOW:
+            REQUEST_AUTHORIZATION.set(RequestAuthorization(attrs, self))
+            return
         info = attrs.info
         raise errors.forbidden_error(forbidden_message(attrs, reason), resource=info.resource,
                                      group=info.group, name=info.name)
+
+
+def _authorized_target(request: Request) -> RequestInfo:
+    """The request info as authorization sees it: a list or watch with ``fieldSelector=metadata.name=<n>`` is
+    a request for the object ``<n>`` (kube's RequestInfoFactory names it, so a rule with resourceNames allows
+    ``kubectl get cm x --watch``)."""
+    info = request.require_info()
+    if info.is_resource and not info.name and info.verb in ("list", "watch"):
+        selector = request.query.get("fieldSelector")
+        if selector:
+            try:
+                name = fields.pinned_name(fields.FieldSelector.parse(selector))
+            except errors.APIError:  # the handler refuses the selector with its own message
+                return info
+            if name and not names.path_segment_name(name, False):
+                return info._replace(name=name)
+    return info
+
+
+@dataclass(frozen=True, slots=True)
+class RequestAuthorization:
+    """The authorized request and the chain that authorized it."""
+
+    attrs: Attributes
+    chain: Authorization
+
+    def allows(self, info: RequestInfo) -> bool:
+        """Whether the same user in the same cluster may do ``info``."""
+        decision, _ = self.chain.decide(Attributes(self.attrs.user, self.attrs.cluster, info))
+        return decision is Decision.ALLOW
+
+
+REQUEST_AUTHORIZATION: ContextVar[RequestAuthorization | None] = ContextVar("gitplane_request_authorization",
+                                                                            default=None)
+"""Set by the stage for the request being handled (None before, or when the request was refused)."""

@@ -6,16 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from gitplane.server.assembly import Assembly, assemble
-from gitplane.server.health import Health
-from gitplane.server.metrics import ServerMetrics
-from gitplane.storage.memory import MemoryStore
-from tests.unit.server.asgi_client import CATALOG, WAIT_SECONDS, AsgiClient, bootstrap
+from tests.unit.server.asgi_client import WAIT_SECONDS, AsgiClient
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 CRONTABS = "/apis/stable.example.com/v1/namespaces/default/crontabs"
@@ -36,29 +29,6 @@ def crontab_crd(name: str = "crontabs.stable.example.com", plural: str = "cronta
                                                         "jsonPath": ".spec.cronSpec"}]},
                          {"name": "v1beta1", "served": True, "storage": False,
                           "schema": {"openAPIV3Schema": SCHEMA}}]}}
-
-
-@pytest.fixture
-async def assembly() -> AsyncIterator[Assembly]:
-    """The server with its CRD controllers running."""
-    store = MemoryStore()
-    assembled = assemble(store, tokens={}, health=Health(), server_address="127.0.0.1:6443",
-                         metrics=ServerMetrics(CATALOG, strict=True))
-    await bootstrap(AsgiClient(assembled.app))
-    tasks = [asyncio.create_task(run(), name=name) for name, run in assembled.controllers
-             if name in ("custom-resource-catalogs", "crd")]
-    try:
-        yield assembled
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await store.close()
-
-
-@pytest.fixture
-def admin(assembly: Assembly) -> AsgiClient:
-    return AsgiClient(assembly.app)
 
 
 async def until(admin: AsgiClient, path: str, status: int) -> Any:

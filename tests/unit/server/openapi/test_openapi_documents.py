@@ -16,7 +16,8 @@ from gitplane.api.resources import ResourceType
 from gitplane.server import openapi
 
 DOCS = openapi.openapi_docs(BUILTIN_TYPES)
-GROUP_VERSIONS = ["api/v1", "apis/apiextensions.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/events.k8s.io/v1"]
+GROUP_VERSIONS = ["api/v1", "apis/apiextensions.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/events.k8s.io/v1",
+                  "apis/rbac.authorization.k8s.io/v1"]
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

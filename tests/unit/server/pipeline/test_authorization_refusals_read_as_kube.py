@@ -10,13 +10,14 @@ import pytest
 
 from gitplane.api.errors import APIError
 from gitplane.server import requestinfo
+from gitplane.server.rbac.authorizer import RBACAuthorizer
+from gitplane.server.rbac.index import PolicyIndex
 from gitplane.server.request import Request, UserInfo
 from gitplane.server.stages.authn import ANONYMOUS
 from gitplane.server.stages.authz import (
     Attributes,
     Authorization,
     Authorizer,
-    BootstrapNonResource,
     Decision,
     SystemMasters,
     forbidden_message,
@@ -148,7 +149,7 @@ async def test_reasons_of_every_undecided_authorizer_are_kept() -> None:
 
 async def test_system_masters_may_do_anything() -> None:
     """The superuser group is allowed resource and non-resource requests alike."""
-    chain: list[Authorizer] = [SystemMasters(), BootstrapNonResource()]
+    chain: list[Authorizer] = [SystemMasters(), RBACAuthorizer(PolicyIndex())]
     assert await refusal(chain, "DELETE", "/api/v1/namespaces/kube-system", ADMIN) is None
     assert await refusal(chain, "GET", "/metrics", ADMIN) is None
 
@@ -177,12 +178,13 @@ async def test_system_masters_may_do_anything() -> None:
 ])
 async def test_bootstrap_rules_open_health_to_everyone_and_discovery_to_the_authenticated(
         user: UserInfo, method: str, path: str, allowed: bool) -> None:
-    """kube's system:public-info-viewer and system:discovery roles, without RBAC objects."""
-    error = await refusal([SystemMasters(), BootstrapNonResource()], method, path, user)
+    """kube's system:public-info-viewer and system:discovery roles, bound by the bootstrap policy (no RBAC objects
+    written)."""
+    error = await refusal([SystemMasters(), RBACAuthorizer(PolicyIndex())], method, path, user)
     assert (error is None) == allowed
 
 
 @pytest.mark.parametrize("user", [pytest.param(ANONYMOUS, id="anonymous"), pytest.param(BOB, id="authenticated")])
 async def test_individual_health_checks_are_not_public(user: UserInfo) -> None:
     """``/readyz/<check>`` may tell more than ``/readyz``, so kube's public roles leave it out."""
-    assert await refusal([SystemMasters(), BootstrapNonResource()], "GET", "/readyz/shutdown", user) is not None
+    assert await refusal([SystemMasters(), RBACAuthorizer(PolicyIndex())], "GET", "/readyz/shutdown", user) is not None

@@ -27,10 +27,13 @@ from gitplane.server.controllers.quota.controller import QuotaController
 from gitplane.server.health import Health
 from gitplane.server.inprocess import InProcessClient, Reply
 from gitplane.server.nonresource import NonResourceRoutes
+from gitplane.server.rbac.authorizer import RBACAuthorizer
+from gitplane.server.rbac.index import PolicyIndex
 from gitplane.server.registry import strategies
 from gitplane.server.rest.router import ResourceRouter
+from gitplane.server.serviceaccounts.signing import ephemeral_signer
 from gitplane.server.stages.authn import Authenticator
-from gitplane.server.stages.authz import Authorization, BootstrapNonResource, SystemMasters
+from gitplane.server.stages.authz import Authorization, SystemMasters
 from gitplane.server.stages.cluster import ClusterResolver, RootOnly
 from gitplane.server.stages.info import parse_request_info
 from gitplane.storage import interface as storage
@@ -53,10 +56,10 @@ def build(store: storage.Store, plugin: ResourceQuotaAdmission) -> App:
     """The server's ASGI app over ``store`` with ``plugin`` in the admission chain, as the service builds it."""
     router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=strategies.for_type,
                             chain=admission.Chain([NamespaceLifecycle(), plugin]),
-                            bookmark_seconds=30.0)
+                            bookmark_seconds=30.0, signer=ephemeral_signer())
     return App(
         stages=[parse_request_info, Authenticator({}), ClusterResolver(RootOnly()),
-                Authorization([SystemMasters(), BootstrapNonResource()])],
+                Authorization([SystemMasters(), RBACAuthorizer(PolicyIndex())])],
         resources=router,
         non_resources=NonResourceRoutes(catalog_for=catalog_for, health=Health(),
                                         server_address="127.0.0.1:6443"),

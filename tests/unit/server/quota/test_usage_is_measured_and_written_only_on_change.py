@@ -20,7 +20,8 @@ def test_countable_names_are_those_of_served_namespaced_types() -> None:
     names = reconcile_usage.countable_types(CATALOG)
     assert {"count/configmaps", "configmaps", "count/secrets", "secrets", "count/resourcequotas",
             "resourcequotas", "count/serviceaccounts", "count/limitranges",
-            "count/leases.coordination.k8s.io"} == set(names)
+            "count/leases.coordination.k8s.io", "count/roles.rbac.authorization.k8s.io",
+            "count/rolebindings.rbac.authorization.k8s.io"} == set(names)
     assert names["configmaps"].plural == "configmaps"
     assert reconcile_usage.countable_types(CATALOG) is names
 

@@ -1,0 +1,87 @@
+"""What the namespace-defaults controller watches, its queue and its workers.
+
+Three watches, each over every logical cluster (no task per workspace): namespaces (a new or changed one is
+checked), ServiceAccounts and ConfigMaps (a deleted ``default`` account or a changed or deleted
+``kube-root-ca.crt`` brings its namespace back to the queue; every other object is one name comparison). Keys
+are ``(cluster, namespace)``; a reconcile reads the namespace and skips a terminating one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import orjson
+
+from gitplane.runtime.queue import WorkQueue
+from gitplane.runtime.source import list_and_watch
+from gitplane.runtime.workers import work
+from gitplane.server.controllers.namespace_defaults import reconcile_defaults
+from gitplane.server.inprocess import InProcessClient
+from gitplane.storage import interface as storage
+
+CONTROLLER_NAME = "namespace-defaults"
+NAMESPACES = storage.Prefix("", "namespaces", "")
+ACCOUNTS = storage.Prefix("", "serviceaccounts", "")
+CONFIGMAPS = storage.Prefix("", "configmaps", "")
+
+Key = tuple[str, str]
+
+
+class NamespaceDefaultsController:
+    def __init__(self, *, store: storage.Store, api: InProcessClient, ca_bundle: str | None,
+                 workers: int = 2) -> None:
+        """``ca_bundle``: the PEM the ``kube-root-ca.crt`` ConfigMaps hold; None publishes none."""
+        self.store = store
+        self.api = api
+        self.ca_bundle = ca_bundle
+        self.workers = workers
+        self.queue: WorkQueue[Key] = WorkQueue()
+
+    async def run(self) -> None:
+        """Watch and reconcile until cancelled."""
+        tasks = [asyncio.create_task(work(self.queue, self.reconcile, name=CONTROLLER_NAME),
+                                     name=f"{CONTROLLER_NAME}-worker-{i}") for i in range(self.workers)]
+        watches = [self._follow(NAMESPACES, lambda key: key.name, lambda _key, _type: True),
+                   self._follow(ACCOUNTS, lambda key: key.namespace,
+                                lambda key, kind: key.name == reconcile_defaults.ACCOUNT
+                                and kind is storage.EventType.DELETED)]
+        if self.ca_bundle is not None:
+            watches.append(self._follow(CONFIGMAPS, lambda key: key.namespace,
+                                        lambda key, _kind: key.name == reconcile_defaults.ROOT_CA))
+        try:
+            await asyncio.gather(*watches)
+        finally:
+            self.queue.shutdown()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _follow(self, prefix: storage.Prefix, namespace_of: Callable[[storage.Key], str],
+                      wanted: Callable[[storage.Key, storage.EventType], bool]) -> None:
+        def listed(page: storage.Page) -> None:
+            if prefix is NAMESPACES:
+                for record in page.records:
+                    self.queue.add((record.key.cluster, record.key.name))
+
+        def changed(event: storage.Event) -> None:
+            key = event.record.key
+            if wanted(key, event.type):
+                self.queue.add((key.cluster, namespace_of(key)))
+
+        await list_and_watch(self.store, prefix, name=f"{CONTROLLER_NAME}-{prefix.resource}", on_list=listed,
+                             on_event=changed)
+
+    async def reconcile(self, key: Key) -> float | None:
+        cluster, namespace = key
+        try:
+            record = await self.store.get(storage.Key("", "namespaces", "", cluster, "", namespace))
+        except storage.NotFound:
+            return None
+        if (orjson.loads(record.value).get("metadata") or {}).get("deletionTimestamp"):
+            return None
+        await reconcile_defaults.ensure_account(self.api, cluster=cluster, namespace=namespace)
+        if self.ca_bundle is not None:
+            await reconcile_defaults.ensure_root_ca(self.api, cluster=cluster, namespace=namespace,
+                                                    ca_bundle=self.ca_bundle)
+        return None
