@@ -3,7 +3,8 @@
 
 Cache: per ``(user, groups, cluster)`` an entry valid for one policy revision of that cluster (the index bumps
 it on any RBAC change there); an entry holds the resolved rules per namespace and the decisions per request
-target. Both levels are bounded (cleared when full), so memory stays flat whatever the traffic.
+target. Subjects, decisions per subject and decisions in all (counted as inserted) are bounded, each cleared
+when full, so memory stays flat whatever the traffic.
 
 No rule allows → NO_OPINION, with kube's reason only when a binding that applies could not be resolved
 (``RBAC: clusterrole.rbac.authorization.k8s.io "x" not found``, several as ``RBAC: [a, b]``).
