@@ -27,6 +27,7 @@ from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
 from jsonpath_ng.ext.parser import parse
 
 from gitplane.api import duration
+from gitplane.api.crd.gorender import go_v
 
 NAME_DESCRIPTION = ("Name must be unique within a namespace. Is required when creating resources, although some "
                     "resources may allow a client to request the generation of an appropriate name automatically. "
@@ -83,7 +84,7 @@ class CustomResourcePrinter:
 
 def _cell(kind: str, value: Any, now: datetime) -> Any:
     if kind == "string":
-        return _go_text(value)
+        return go_v(value)
     if kind == "integer":
         if isinstance(value, bool):
             return None
@@ -99,18 +100,3 @@ def _cell(kind: str, value: Any, now: datetime) -> Any:
             return "<invalid>"
         return duration.age(value, now)
     return value
-
-
-def _go_text(value: Any) -> str:
-    """A JSON value as Go's ``%v`` prints its unstructured form (map keys sorted, as fmt sorts them)."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{_go_text(value[k])}" for k in sorted(value)) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(_go_text(v) for v in value) + "]"
-    return str(value)

@@ -275,7 +275,8 @@ def _decode_error(schema: Schema, cause: str, strict: tuple[str, ...] = ()) -> T
     return TypedDecodeError(400, "BadRequest", message, cause=cause, strict_errors=strict)
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """The JSON type Go's decoder names in its errors (``cannot unmarshal number into ...``)."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float):
@@ -310,7 +311,7 @@ class _Decoder:
     def mismatch(self, value: Any, site: _Site, *, literal: bool = False) -> None:
         if self.first_error:
             return
-        what = _json_kind(value) + (" " + _number_literal(value) if literal else "")
+        what = json_kind(value) + (" " + _number_literal(value) if literal else "")
         target = f"Go struct field {site.struct}.{site.field}" if site.struct or site.field else "Go value"
         self.first_error = f"json: cannot unmarshal {what} into {target} of type {site.go_type}"
 
@@ -403,7 +404,7 @@ class _Decoder:
 def _check_time(value: Any, *, micro: bool) -> None:
     """``metav1.Time``/``MicroTime.UnmarshalJSON``: a JSON string that parses as RFC 3339."""
     if type(value) is not str:
-        raise _Fatal(f"json: cannot unmarshal {_json_kind(value)} into Go value of type string")
+        raise _Fatal(f"json: cannot unmarshal {json_kind(value)} into Go value of type string")
     problem = goformats.time_error(value, micro=micro)
     if problem:
         raise _Fatal(problem)
@@ -413,7 +414,7 @@ def _check_int_or_string(value: Any) -> None:
     """``intstr.IntOrString.UnmarshalJSON``: a string, or JSON that decodes into an ``int32``."""
     if type(value) is str or (type(value) is int and _INT_RANGES[32][0] <= value <= _INT_RANGES[32][1]):
         return
-    what = _json_kind(value)
+    what = json_kind(value)
     if what == "number":
         what += " " + _number_literal(value)
     raise _Fatal(f"json: cannot unmarshal {what} into Go value of type int32")

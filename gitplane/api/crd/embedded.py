@@ -20,6 +20,7 @@ from typing import Any
 
 from gitplane.api import errors, goformats
 from gitplane.api.crd import gorender
+from gitplane.api.decoding import json_kind
 from gitplane.api.validation import names, objectmeta
 
 Schema = Mapping[str, Any]
@@ -83,13 +84,10 @@ _ENTRY_STRINGS = ("manager", "operation", "apiVersion", "fieldsType", "subresour
 
 
 def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return f"number {gorender.go_json(value)}" if isinstance(value, float) and not value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+    """Go's name of the JSON type, with the literal of a fractional number as the time decoder reports it."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"number {gorender.go_json(value)}"
+    return json_kind(value)
 
 
 def _mismatch(value: Any, struct: str, field_path: str, go_type: str) -> str:

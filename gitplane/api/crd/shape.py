@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from gitplane.api.decoding import json_kind
+
 _PREFIX = "spec.versions.schema.openAPIV3Schema"
 _STRINGS = ("id", "$schema", "$ref", "description", "type", "format", "title", "pattern", "x-kubernetes-list-type",
             "x-kubernetes-map-type")
@@ -26,18 +28,8 @@ _SCHEMA_MAPS = ("properties", "patternProperties", "definitions")
 _SCHEMA_OR_BOOL = ("additionalProperties", "additionalItems")
 
 
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _error(value: Any, path: str, go_type: str) -> str:
-    return (f"json: cannot unmarshal {_json_type(value)} into Go struct field JSONSchemaProps.{path} "
+    return (f"json: cannot unmarshal {json_kind(value)} into Go struct field JSONSchemaProps.{path} "
             f"of type {go_type}")
 
 

@@ -13,7 +13,7 @@ finalizer, and the CRD goes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gitplane.api import cel, crd, decoding, errors
@@ -26,7 +26,8 @@ CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
 TERMINATING = "Terminating"
 
 
-def _storage_version(crd: Obj) -> str | None:
+def storage_version(crd: Mapping[str, Any]) -> str | None:
+    """The name of the CRD's ``storage: true`` version."""
     versions = (crd.get("spec") or {}).get("versions")
     if not isinstance(versions, list):
         return None
@@ -44,14 +45,14 @@ class CustomResourceDefinitionStrategy(Strategy):
     def prepare_for_create(self, obj: Obj) -> None:
         super().prepare_for_create(obj)
         status: dict[str, Any] = {"acceptedNames": {"plural": "", "kind": ""}, "storedVersions": []}
-        storage = _storage_version(obj)
+        storage = storage_version(obj)
         if storage is not None:
             status["storedVersions"] = [storage]
         obj["status"] = status
 
     def prepare_for_update(self, new: Obj, old: Obj) -> None:
         super().prepare_for_update(new, old)
-        storage = _storage_version(new)
+        storage = storage_version(new)
         status = dict(new.get("status") or {})
         stored = list(status.get("storedVersions") or [])
         if storage is not None and storage not in stored:

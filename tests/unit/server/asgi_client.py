@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from gitplane.server.app import App
-from gitplane.server.assembly import BUILTIN_CATALOG, assemble
+from gitplane.server.assembly import BUILTIN_CATALOG, Assembly, assemble
 from gitplane.server.health import Health
 from gitplane.server.inprocess import receive_once
 from gitplane.server.metrics import ServerMetrics
@@ -27,6 +27,7 @@ from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.server.request import UserInfo
 from gitplane.server.service import SYSTEM_NAMESPACES
 from gitplane.storage.interface import Store
+from gitplane.storage.memory import MemoryStore
 
 WAIT_SECONDS = 10.0
 """How long a test waits for a watch event that must arrive (a guard against hangs, never a timing)."""
@@ -41,6 +42,24 @@ def build_app(store: Store, *, tokens: Mapping[str, UserInfo] | None = None,
     an unknown rejection reason fails the test)."""
     return assemble(store, tokens=tokens or {}, health=Health(), server_address="127.0.0.1:6443",
                     bookmark_seconds=bookmark_seconds, metrics=ServerMetrics(CATALOG, strict=True)).app
+
+
+@contextlib.asynccontextmanager
+async def running(*controllers: str) -> AsyncIterator[Assembly]:
+    """The server assembled on a fresh memory store (system namespaces bootstrapped) with the named controllers
+    of its assembly running, until the context ends."""
+    store = MemoryStore()
+    assembled = assemble(store, tokens={}, health=Health(), server_address="127.0.0.1:6443",
+                         metrics=ServerMetrics(CATALOG, strict=True))
+    await bootstrap(AsgiClient(assembled.app))
+    tasks = [asyncio.create_task(run(), name=name) for name, run in assembled.controllers if name in controllers]
+    try:
+        yield assembled
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await store.close()
 
 
 @dataclass(frozen=True)

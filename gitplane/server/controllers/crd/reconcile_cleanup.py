@@ -15,7 +15,7 @@ from typing import Any
 from gitplane.api import builtin_types
 from gitplane.server.customresources.served import IDENTITY
 from gitplane.server.inprocess import InProcessClient
-from gitplane.server.registry.crd import CLEANUP_FINALIZER, TERMINATING
+from gitplane.server.registry.crd import CLEANUP_FINALIZER, TERMINATING, storage_version
 from gitplane.storage import interface as storage
 
 CRD = builtin_types.CUSTOMRESOURCEDEFINITIONS
@@ -31,9 +31,8 @@ async def delete_objects(store: storage.Store, api: InProcessClient, *, cluster:
     spec = crd.get("spec") or {}
     names = (crd.get("status") or {}).get("acceptedNames") or {}
     group, plural = str(spec.get("group") or ""), str(names.get("plural") or "")
-    storage_version = next((str(v.get("name")) for v in spec.get("versions") or []
-                            if isinstance(v, Mapping) and v.get("storage")), "")
-    if not (group and plural and storage_version):
+    version = storage_version(crd) or ""
+    if not (group and plural and version):
         return 0
     page = await store.list(storage.Prefix(group, plural, IDENTITY, cluster))
     remaining = 0
@@ -41,7 +40,7 @@ async def delete_objects(store: storage.Store, api: InProcessClient, *, cluster:
         key = record.key
         namespace = f"/namespaces/{key.namespace}" if key.namespace else ""
         reply = await api.request(
-            "DELETE", f"/clusters/{cluster}/apis/{group}/{storage_version}{namespace}/{plural}/{key.name}")
+            "DELETE", f"/clusters/{cluster}/apis/{group}/{version}{namespace}/{plural}/{key.name}")
         if reply.status == 404:
             continue
         reply.raise_for_status()

@@ -12,11 +12,8 @@ from typing import Any
 
 import pytest
 
-from gitplane.server.assembly import Assembly, assemble
-from gitplane.server.health import Health
-from gitplane.server.metrics import ServerMetrics
-from gitplane.storage.memory import MemoryStore
-from tests.unit.server.asgi_client import CATALOG, WAIT_SECONDS, AsgiClient, bootstrap
+from gitplane.server.assembly import Assembly
+from tests.unit.server.asgi_client import WAIT_SECONDS, AsgiClient, running
 
 CMS = "/api/v1/namespaces/default/configmaps"
 RUNNING = ("custom-resource-catalogs", "crd", "garbage-collector")
@@ -24,18 +21,8 @@ RUNNING = ("custom-resource-catalogs", "crd", "garbage-collector")
 
 @pytest.fixture
 async def assembly() -> AsyncIterator[Assembly]:
-    store = MemoryStore()
-    assembled = assemble(store, tokens={}, health=Health(), server_address="127.0.0.1:6443",
-                         metrics=ServerMetrics(CATALOG, strict=True))
-    await bootstrap(AsgiClient(assembled.app))
-    tasks = [asyncio.create_task(run(), name=name) for name, run in assembled.controllers if name in RUNNING]
-    try:
+    async with running(*RUNNING) as assembled:
         yield assembled
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await store.close()
 
 
 @pytest.fixture

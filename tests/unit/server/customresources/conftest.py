@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
-from gitplane.server.assembly import Assembly, assemble
-from gitplane.server.health import Health
-from gitplane.server.metrics import ServerMetrics
-from gitplane.storage.memory import MemoryStore
-from tests.unit.server.asgi_client import CATALOG, AsgiClient, bootstrap
+from gitplane.server.assembly import Assembly
+from tests.unit.server.asgi_client import AsgiClient, running
 
 
 @pytest.fixture
 async def assembly() -> AsyncIterator[Assembly]:
-    """The server with its CRD controllers running."""
-    store = MemoryStore()
-    assembled = assemble(store, tokens={}, health=Health(), server_address="127.0.0.1:6443",
-                         metrics=ServerMetrics(CATALOG, strict=True))
-    await bootstrap(AsgiClient(assembled.app))
-    tasks = [asyncio.create_task(run(), name=name) for name, run in assembled.controllers
-             if name in ("custom-resource-catalogs", "crd")]
-    try:
+    async with running("custom-resource-catalogs", "crd") as assembled:
         yield assembled
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await store.close()
 
 
 @pytest.fixture
