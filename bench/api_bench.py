@@ -61,7 +61,7 @@ def pinned(cpu: int, args: Sequence[str]) -> list[str]:
     return list(args)
 
 
-def _to_ms(value: str) -> float:
+def to_ms(value: str) -> float:
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
     if match is None:
         raise ValueError(f"unexpected wrk latency {value!r}")
@@ -78,7 +78,7 @@ def wrk(url: str, *, seconds: int, connections: int, token: str | None = None, s
     rps_match, p99_match = re.search(r"Requests/sec:\s+([\d.]+)", out), re.search(r"99%\s+(\S+)", out)
     if rps_match is None or p99_match is None:
         raise RuntimeError(f"could not read wrk's output:\n{out}")
-    rps, p99 = float(rps_match.group(1)), _to_ms(p99_match.group(1))
+    rps, p99 = float(rps_match.group(1)), to_ms(p99_match.group(1))
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     if socket_errors:

@@ -5,13 +5,17 @@ TLS context) so each gitplane figure can be read against what the same stack doe
 * ``sqlite``: a raw ASGI app that, for POST, inserts the body into a WAL SQLite table and commits (one commit
   per request, on the event loop), and for GET reads it. The default ``synchronous=NORMAL`` is the cheapest
   commit SQLite offers, the physical limit of a write; gitplane's store runs at FULL unless told otherwise.
+* ``fanout``: a raw ASGI app where every GET is a chunked stream and every POST's body is sent, framed as a
+  watch event line, to every open stream at once (one write per stream): the physical limit of a watch
+  fan-out on the same stack.
 
-Run: ``python -m bench.baselines bare|sqlite --port N --pki DIR [--db FILE] [--synchronous NORMAL]``.
+Run: ``python -m bench.baselines bare|sqlite|fanout --port N --pki DIR [--db FILE] [--synchronous NORMAL]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,15 @@ async def bare(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": BODY})
 
 
+async def read_body(receive: Any) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
 def sqlite_app(db: Path, synchronous: str) -> Any:
     conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -45,12 +58,7 @@ def sqlite_app(db: Path, synchronous: str) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         if scope["method"] == "POST":
             revision[0] += 1
             conn.execute("BEGIN IMMEDIATE")
@@ -68,6 +76,34 @@ def sqlite_app(db: Path, synchronous: str) -> Any:
     return app
 
 
+def fanout_app() -> Any:
+    streams: set[asyncio.Queue[bytes]] = set()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["method"] == "POST":
+            body = await read_body(receive)
+            line = b'{"type":"ADDED","object":' + body + b"}\n"
+            for stream in streams:
+                stream.put_nowait(line)
+            await send({"type": "http.response.start", "status": 201,
+                        "headers": [*HEADERS, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        streams.add(queue)
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+            await send({"type": "http.response.body", "body": b"", "more_body": True})
+            while True:
+                await send({"type": "http.response.body", "body": await queue.get(), "more_body": True})
+        finally:
+            streams.discard(queue)
+
+    return app
+
+
 async def serve(app: Any, port: int, pki: PKI) -> None:
     server = http.build_server(app, host="127.0.0.1", port=port, ssl_context=http.server_ssl_context(pki))
     await server.serve(sockets=[bind("127.0.0.1", port)])
@@ -75,13 +111,14 @@ async def serve(app: Any, port: int, pki: PKI) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("kind", choices=("bare", "sqlite"))
+    parser.add_argument("kind", choices=("bare", "sqlite", "fanout"))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pki", type=Path, required=True)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--synchronous", default="NORMAL", choices=("NORMAL", "FULL"))
     args = parser.parse_args()
-    app = bare if args.kind == "bare" else sqlite_app(args.db, args.synchronous)
+    app = {"bare": lambda: bare, "sqlite": lambda: sqlite_app(args.db, args.synchronous),
+           "fanout": fanout_app}[args.kind]()
     uvloop.run(serve(app, args.port, PKI(args.pki)))
 
 

@@ -44,6 +44,7 @@ API_PACKAGES = (
     "k8s.io/api/coordination/v1",
     "k8s.io/api/events/v1",
     "k8s.io/api/authentication/v1",
+    "k8s.io/api/authentication/v1beta1",
     "k8s.io/api/authorization/v1",
     "k8s.io/api/rbac/v1",
     "k8s.io/api/autoscaling/v1",

@@ -84,7 +84,62 @@ CLUSTERROLEBINDINGS = ResourceType(
     kind="ClusterRoleBinding", namespaced=False, schema="io.k8s.api.rbac.v1.ClusterRoleBinding",
 )
 
+VALIDATINGADMISSIONPOLICIES = ResourceType(
+    group="admissionregistration.k8s.io", version="v1", plural="validatingadmissionpolicies",
+    singular="validatingadmissionpolicy", kind="ValidatingAdmissionPolicy", namespaced=False,
+    schema="io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy", categories=("api-extensions",),
+    subresources=("status",),
+)
+VALIDATINGADMISSIONPOLICYBINDINGS = ResourceType(
+    group="admissionregistration.k8s.io", version="v1", plural="validatingadmissionpolicybindings",
+    singular="validatingadmissionpolicybinding", kind="ValidatingAdmissionPolicyBinding", namespaced=False,
+    schema="io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding", categories=("api-extensions",),
+)
+
+_CREATE_ONLY = ("create",)
+"""The reviews: answered at once and never stored (kube serves them with verb create only)."""
+SELFSUBJECTREVIEWS = ResourceType(
+    group="authentication.k8s.io", version="v1", plural="selfsubjectreviews", singular="selfsubjectreview",
+    kind="SelfSubjectReview", namespaced=False, schema="io.k8s.api.authentication.v1.SelfSubjectReview",
+    verbs=_CREATE_ONLY,
+)
+TOKENREVIEWS = ResourceType(
+    group="authentication.k8s.io", version="v1", plural="tokenreviews", singular="tokenreview", kind="TokenReview",
+    namespaced=False, schema="io.k8s.api.authentication.v1.TokenReview", verbs=_CREATE_ONLY,
+)
+SELFSUBJECTREVIEWS_V1BETA1 = ResourceType(
+    group="authentication.k8s.io", version="v1beta1", plural="selfsubjectreviews", singular="selfsubjectreview",
+    kind="SelfSubjectReview", namespaced=False, schema="io.k8s.api.authentication.v1beta1.SelfSubjectReview",
+    verbs=_CREATE_ONLY,
+)
+LOCALSUBJECTACCESSREVIEWS = ResourceType(
+    group="authorization.k8s.io", version="v1", plural="localsubjectaccessreviews",
+    singular="localsubjectaccessreview", kind="LocalSubjectAccessReview", namespaced=True,
+    schema="io.k8s.api.authorization.v1.LocalSubjectAccessReview", verbs=_CREATE_ONLY,
+)
+SELFSUBJECTACCESSREVIEWS = ResourceType(
+    group="authorization.k8s.io", version="v1", plural="selfsubjectaccessreviews",
+    singular="selfsubjectaccessreview", kind="SelfSubjectAccessReview", namespaced=False,
+    schema="io.k8s.api.authorization.v1.SelfSubjectAccessReview", verbs=_CREATE_ONLY,
+)
+SELFSUBJECTRULESREVIEWS = ResourceType(
+    group="authorization.k8s.io", version="v1", plural="selfsubjectrulesreviews", singular="selfsubjectrulesreview",
+    kind="SelfSubjectRulesReview", namespaced=False, schema="io.k8s.api.authorization.v1.SelfSubjectRulesReview",
+    verbs=_CREATE_ONLY,
+)
+SUBJECTACCESSREVIEWS = ResourceType(
+    group="authorization.k8s.io", version="v1", plural="subjectaccessreviews", singular="subjectaccessreview",
+    kind="SubjectAccessReview", namespaced=False, schema="io.k8s.api.authorization.v1.SubjectAccessReview",
+    verbs=_CREATE_ONLY,
+)
+REVIEWS: tuple[ResourceType, ...] = (
+    SELFSUBJECTREVIEWS, TOKENREVIEWS, SELFSUBJECTREVIEWS_V1BETA1, LOCALSUBJECTACCESSREVIEWS,
+    SELFSUBJECTACCESSREVIEWS, SELFSUBJECTRULESREVIEWS, SUBJECTACCESSREVIEWS,
+)
+
 BUILTIN_TYPES: tuple[ResourceType, ...] = (
     NAMESPACES, CONFIGMAPS, SECRETS, SERVICEACCOUNTS, EVENTS, RESOURCEQUOTAS, LIMITRANGES, EVENTS_V1, LEASES,
     CUSTOMRESOURCEDEFINITIONS, CLUSTERROLEBINDINGS, CLUSTERROLES, ROLEBINDINGS, ROLES,
+    VALIDATINGADMISSIONPOLICIES, VALIDATINGADMISSIONPOLICYBINDINGS,
+    *REVIEWS,
 )

@@ -203,11 +203,13 @@ def stale_conflict(resource: str, name: str, group: str = "") -> APIError:
 
 
 def invalid(kind: str, name: str, errors: Iterable[FieldError], group: str = "") -> APIError:
-    """An ``Invalid`` (422) error listing every failing field, worded as kube does."""
+    """An ``Invalid`` (422) error listing every failing field, worded as kube does: the kind qualified by its
+    group (``Role.rbac.authorization.k8s.io "r" is invalid: ...``), a core kind bare."""
     errs = list(errors)
     summary = str(errs[0]) if len(errs) == 1 else "[" + ", ".join(str(e) for e in errs) + "]"
     causes = [{"reason": e.type, "message": e.message, "field": e.field} for e in errs]
-    return APIError(422, "Invalid", f'{kind} "{name}" is invalid: {summary}',
+    qualified = f"{kind}.{group}" if group else kind
+    return APIError(422, "Invalid", f'{qualified} "{name}" is invalid: {summary}',
                     _details(name, group, kind, causes=causes))
 
 

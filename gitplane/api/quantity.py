@@ -273,9 +273,10 @@ def _canonical(quantity: Quantity) -> str:
     magnitude *= 10**adjust
     exponent -= adjust
     number = -magnitude if quantity.unscaled < 0 else magnitude
-    if fmt == DECIMAL_EXPONENT:
-        return f"{number}e{exponent}" if exponent else str(number)
-    return f"{number}{_DECIMAL_NAMES.get(exponent, '')}"
+    name = _DECIMAL_NAMES.get(exponent) if fmt != DECIMAL_EXPONENT else None
+    if name is not None:
+        return f"{number}{name}"
+    return f"{number}e{exponent}" if exponent else str(number)  # beyond E (or n): kube's exponent form
 
 
 def _round_away(value: int, digits: int) -> int:

@@ -3,7 +3,8 @@
 One function builds everything the server runs, so the service and the tests run the same assembly:
 
     store → catalog, strategies, admission chain → ASGI app (pipeline + routes) → in-process API client
-          → system controllers (named coroutines the caller runs: namespace lifecycle, resource quota)
+          → system controllers (named coroutines the caller runs: namespace lifecycle, resource quota,
+            the admission policy index)
 
 and the server's metrics (:class:`~gitplane.server.metrics.ServerMetrics`, one registry per assembly): the app
 records requests into it, the in-flight limit and the store are read from it at scrape time, and the caller
@@ -19,7 +20,10 @@ from gitplane.api.builtin_types import BUILTIN_TYPES
 from gitplane.api.protobuf import catalog as protobuf_catalog
 from gitplane.server import admission
 from gitplane.server.admission.namespace_lifecycle import NamespaceLifecycle
+from gitplane.server.admission.owner_references import OwnerReferencesPermissionEnforcement
+from gitplane.server.admission.policy_index import PolicyIndex as AdmissionPolicyIndex
 from gitplane.server.admission.resource_quota import ResourceQuotaAdmission
+from gitplane.server.admission.validating_policy import ValidatingAdmissionPolicyPlugin
 from gitplane.server.app import App
 from gitplane.server.catalog import Catalog
 from gitplane.server.controllers.crd.controller import CRDController
@@ -28,7 +32,7 @@ from gitplane.server.controllers.namespace.controller import NamespaceController
 from gitplane.server.controllers.namespace_defaults.controller import NamespaceDefaultsController
 from gitplane.server.controllers.quota.controller import QuotaController
 from gitplane.server.customresources.catalogs import CustomResourceCatalogs
-from gitplane.server.health import Health
+from gitplane.server.health import Check, Health
 from gitplane.server.inprocess import InProcessClient
 from gitplane.server.metrics import ServerMetrics
 from gitplane.server.metrics_store import StoreCollector
@@ -40,11 +44,13 @@ from gitplane.server.rbac.policy import BootstrapPolicy
 from gitplane.server.registry import strategies
 from gitplane.server.request import UserInfo
 from gitplane.server.rest.router import ResourceRouter
+from gitplane.server.reviews.routes import ReviewRoutes
 from gitplane.server.serviceaccounts.signing import Signer, ephemeral_signer
 from gitplane.server.serviceaccounts.tokens import ServiceAccountAuthenticator
 from gitplane.server.stages.authn import Authenticator
 from gitplane.server.stages.authz import Authorization, SystemMasters
 from gitplane.server.stages.cluster import ClusterResolver, RootOnly
+from gitplane.server.stages.impersonation import Impersonation
 from gitplane.server.stages.inflight import InflightLimit
 from gitplane.server.stages.info import parse_request_info
 from gitplane.storage.interface import Store
@@ -64,6 +70,10 @@ class Assembly:
     controllers: tuple[tuple[str, Callable[[], Coroutine[object, object, None]]], ...]
     """``(name, run)`` pairs; each ``run()`` works until cancelled."""
     metrics: ServerMetrics
+    informers_synced: Check
+    """None once the in-memory views that requests rely on (RBAC policy, custom resource catalogs, admission
+    policies) have listed the store, else which have not: the server is not ready before (kube's
+    ``informer-sync`` check)."""
 
 
 def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, server_address: str,
@@ -82,19 +92,24 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     catalog_for = catalogs.catalog_for
     if metrics is None:
         metrics = ServerMetrics(BUILTIN_CATALOG)
+    metrics.requests.label_custom_types(catalogs.served_type)
     inflight = InflightLimit(max_requests_inflight, max_mutating_requests_inflight,
                              on_reject=metrics.inflight_rejected)
     metrics.watch_inflight(inflight)
     metrics.add(StoreCollector(store))
     quota_admission = ResourceQuotaAdmission()
+    admission_policies = AdmissionPolicyIndex()
+    chain = admission.Chain([NamespaceLifecycle(), OwnerReferencesPermissionEnforcement(catalog_for),
+                             ValidatingAdmissionPolicyPlugin(admission_policies, catalog_for), quota_admission])
     router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=catalogs.strategy_for,
-                            chain=admission.Chain([NamespaceLifecycle(), quota_admission]),
+                            chain=chain,
                             bookmark_seconds=bookmark_seconds, signer=signer)
     authenticator = Authenticator(tokens, ServiceAccountAuthenticator(signer, store))
+    authorization = Authorization([SystemMasters(), rbac := RBACAuthorizer(PolicyIndex())])
     app = App(
         stages=[parse_request_info, authenticator, inflight, ClusterResolver(RootOnly()),
-                Authorization([SystemMasters(), rbac := RBACAuthorizer(PolicyIndex())])],
-        resources=router,
+                Impersonation(authorization), authorization],
+        resources=ReviewRoutes(router, authorization=authorization, rules_for=rbac, authenticator=authenticator),
         non_resources=NonResourceRoutes(catalog_for=catalog_for, health=health,
                                         server_address=server_address, metrics=metrics, signer=signer),
         recorder=metrics.requests,
@@ -115,6 +130,18 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     async def follow_rbac() -> None:
         await rbac.index.follow(store)
 
+    async def follow_admission_policies() -> None:
+        await admission_policies.follow(store)
+
+    def informers_synced() -> str | None:
+        waiting = [name for name, synced in (("rbac-index", rbac.index.synced),
+                                            ("custom-resource-catalogs", catalogs.synced),
+                                            ("validating-admission-policy-index", admission_policies.synced))
+                   if not synced]
+        return f"waiting for {', '.join(waiting)}" if waiting else None
+
+    health.ready["informer-sync"] = informers_synced
+
     return Assembly(app, api, (
         ("rbac-index", follow_rbac),
         ("clusterrole-aggregation", AggregationController(index=rbac.index, api=api).run),
@@ -128,4 +155,5 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
         ("namespace-lifecycle", namespaces.run),
         ("resource-quota", quotas.run),
         ("resource-quota-admission", follow_quotas),
-    ), metrics)
+        ("validating-admission-policy-index", follow_admission_policies),
+    ), metrics, informers_synced)

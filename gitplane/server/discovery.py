@@ -11,7 +11,8 @@ preferred first.
                                    -> aggregated(core=True|False, version="v2"|"v2beta1")
 
 Subresources are listed with their own verbs and kinds (:data:`SUBRESOURCES`). ``storageVersionHash`` is
-kube's: the first 8 bytes of SHA-256 over ``group/version/kind`` of the stored form, base64-encoded.
+kube's: the first 8 bytes of SHA-256 over ``group/version/kind`` of the stored form, base64-encoded; a type
+that is never stored (a review, create only) has none, as in kube.
 """
 
 from __future__ import annotations
@@ -210,7 +211,8 @@ def _legacy_resources(t: ResourceType) -> list[dict[str, Any]]:
         main["shortNames"] = list(t.short_names)
     if t.categories:
         main["categories"] = list(t.categories)
-    main["storageVersionHash"] = storage_version_hash(t.stored_group, t.version, t.kind)
+    if t.verbs != ("create",):
+        main["storageVersionHash"] = storage_version_hash(t.stored_group, t.version, t.kind)
     out = [main]
     for name in t.subresources:
         sub = subresource(name)

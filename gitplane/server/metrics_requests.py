@@ -13,10 +13,14 @@ timed once they end (their duration is the watch's life, as in kube) and counted
 ``apiserver_longrunning_requests`` while they are open.
 
 Cardinality is bounded by construction: a label only takes values from fixed sets. Group, version and resource
-are those of a type the built-in catalog serves, or else ``resource="unknown"`` with empty group and version;
-a subresource is a served one or ``unknown``; non-resource requests carry no group, resource or path at all.
-Object names, namespaces and logical clusters are never labels, so requests to random URLs cannot create
-series.
+are those of a type the built-in catalog serves, or of a custom type some logical cluster's CRD serves (as
+kube labels a custom resource: ``group="stable.example.com", resource="crontabs"``), or else
+``resource="unknown"`` with empty group and version; a subresource is a served one or ``unknown``;
+non-resource requests carry no group, resource or path at all. Object names, namespaces and logical clusters
+are never labels, so requests to random URLs cannot create series. Custom types come and go with their CRDs,
+and thousands of workspaces may each define their own, so at most :data:`MAX_CUSTOM_RESOURCES` distinct custom
+group/version/resource triples are ever labelled by one server; requests to further custom types count as
+``unknown``. A custom type keeps its series once labelled (counters never go back), even after its CRD is gone.
 
 Why plain numbers: a prometheus_client counter and histogram child cost about 1.4 µs per request (a lock per
 increment), a sixth of a whole GET. Every request runs on the one event loop, so a counter here is an int
@@ -39,6 +43,7 @@ from collections.abc import Callable, Iterator, Sequence
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from gitplane.api.resources import ResourceType
 from gitplane.server.catalog import Catalog
 from gitplane.server.request import Request
 from gitplane.storage.distribution import Distribution
@@ -47,6 +52,8 @@ DURATION_BUCKETS = (0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5,
                     45, 60)
 """kube's buckets of ``apiserver_request_duration_seconds``."""
 COMPONENT = "apiserver"
+MAX_CUSTOM_RESOURCES = 500
+"""How many distinct custom group/version/resource triples one server labels (see the module docstring)."""
 UNKNOWN = "unknown"
 OTHER = "other"
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -64,6 +71,8 @@ RawKey = tuple[str, str, str, str, str, bool, bool, str | None, int]
 """``(verb, group, version, resource, subresource, no namespace, no name, dryRun, code)`` as requested."""
 Target = tuple[str, str, str, str, str, str, str]
 """Cleaned ``(verb, group, version, resource, subresource, scope, component)``."""
+CustomTypes = Callable[[str, str, str], ResourceType | None]
+"""``(group, version, resource)`` → a custom type some logical cluster serves under those names, or None."""
 
 
 class Count:
@@ -100,6 +109,12 @@ class RequestMetrics(Collector):
         """By ``apiserver_request_total``'s labels (the duration histogram's, and the code)."""
         self._long_running: dict[Target, Count] = {}
         self._terminations: dict[tuple[str, ...], Count] = {}
+        self._custom_types: CustomTypes | None = None
+        self._custom_labelled: set[tuple[str, str, str]] = set()
+
+    def label_custom_types(self, lookup: CustomTypes) -> None:
+        """Label requests to custom types too: ``lookup`` finds a type some logical cluster serves now."""
+        self._custom_types = lookup
 
     def observe(self, request: Request, status: int, seconds: float) -> None:
         """Record a request answered with ``status`` after ``seconds``."""
@@ -148,13 +163,27 @@ class RequestMetrics(Collector):
             return (reported, "", "", "", "", "", COMPONENT), reported != OTHER
         reported = _RESOURCE_VERBS.get(verb, OTHER)
         clean = reported != OTHER
-        served = self._catalog.lookup(group, version, resource)
+        served = self._catalog.lookup(group, version, resource) or self._custom(group, version, resource)
         if served is None:
             group, version, resource, subresource, clean = "", "", UNKNOWN, "", False
         elif subresource and subresource not in served.subresources:
             subresource, clean = UNKNOWN, False
         scope = "resource" if not no_name or verb == "create" else "cluster" if no_namespace else "namespace"
         return (reported, group, version, resource, subresource, scope, COMPONENT), clean
+
+    def _custom(self, group: str, version: str, resource: str) -> ResourceType | None:
+        """The custom type the labels may name, within the bound on custom triples."""
+        if self._custom_types is None:
+            return None
+        served = self._custom_types(group, version, resource)
+        if served is None:
+            return None
+        triple = (group, version, resource)
+        if triple not in self._custom_labelled:
+            if len(self._custom_labelled) >= MAX_CUSTOM_RESOURCES:
+                return None
+            self._custom_labelled.add(triple)
+        return served
 
     def collect(self) -> Iterator[Metric]:
         total = CounterMetricFamily("apiserver_request_total",

@@ -18,7 +18,7 @@ from pathlib import Path
 from gitplane.server import http
 from gitplane.server.assembly import assemble
 from gitplane.server.certs import PKI, ensure_pki, serving_hosts
-from gitplane.server.health import Health
+from gitplane.server.health import Check, Health
 from gitplane.server.inprocess import InProcessClient
 from gitplane.server.kubeconfig import write_admin_kubeconfig
 from gitplane.server.request import UserInfo
@@ -29,6 +29,8 @@ from gitplane.storage.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
 
+SYNC_POLL_SECONDS = 0.005
+SYNC_WARN_SECONDS = 10.0
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
@@ -108,6 +110,7 @@ class Service:
         main_loop = asyncio.create_task(server.main_loop(), name="http-server")
         controllers = [asyncio.create_task(run(), name=name) for name, run in assembly.controllers]
         try:
+            await _until_synced(assembly.informers_synced)
             self.ready = True
             log.info("gitplane API server ready at %s (kubeconfig: %s)", url, kubeconfig_path)
             stop_wait = asyncio.create_task(self._stop.wait(), name="stop-signal")
@@ -134,3 +137,14 @@ class Service:
                                       body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
             if reply.status not in (201, 409):
                 reply.raise_for_status()
+
+
+async def _until_synced(check: Check) -> None:
+    """Wait until ``check`` passes: requests before would be judged on an empty RBAC policy or catalog."""
+    started = asyncio.get_running_loop().time()
+    warned = False
+    while (reason := check()) is not None:
+        if not warned and asyncio.get_running_loop().time() - started > SYNC_WARN_SECONDS:
+            log.warning("not ready after %.0fs: %s", SYNC_WARN_SECONDS, reason)
+            warned = True
+        await asyncio.sleep(SYNC_POLL_SECONDS)

@@ -195,6 +195,40 @@ class FanoutWatch:
         self.close()
         raise StopAsyncIteration
 
+    async def batch(self, wait_seconds: float) -> list[Event] | None:
+        """Every event available now, in order, waiting up to ``wait_seconds`` for the first: ``[]`` when
+        none came in time, None once the watch has ended. (One wait per batch, however many events it holds:
+        what a stream to a client sends as one write.)"""
+        if self._from_history:
+            event = await self._next_from_history()
+            if event is not None:
+                rest = self._history[self._history_position:]
+                self._history_position = len(self._history)
+                if rest:
+                    self._last = rest[-1].revision
+                return [event, *rest]
+        if not self._buffer and not self._ended and not self._overflowed:
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            timer = loop.call_later(wait_seconds, _settle, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+        events: list[Event] = []
+        while self._buffer:
+            event = self._buffer.popleft()
+            if event.revision > self._last:
+                self._last = event.revision
+                events.append(event)
+        if events:
+            return events
+        if self._ended or self._overflowed:
+            self.close()
+            return None
+        return events
+
     async def _next_from_history(self) -> Event | None:
         """The next event read from history, or None once history has caught up with the buffer."""
         while not self._ended:
@@ -221,6 +255,11 @@ class FanoutWatch:
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
+
+
+def _settle(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def _index_key(prefix: Prefix) -> _IndexKey:

@@ -204,6 +204,11 @@ class Watch(Protocol):
 
     def __aiter__(self) -> AsyncIterator[Event]: ...
 
+    async def batch(self, wait_seconds: float) -> list[Event] | None:
+        """The events available now, waiting up to ``wait_seconds`` for the first: ``[]`` when none came,
+        None once the watch has ended (streams to clients read this way, one wait per batch)."""
+        ...
+
     def close(self) -> None: ...
 
 

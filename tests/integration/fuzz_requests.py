@@ -101,6 +101,12 @@ _SAMPLE_FIELDS: dict[tuple[str, str], dict[str, Any]] = {
     ("coordination.k8s.io", "Lease"): {"spec": {"holderIdentity": "fuzz", "leaseDurationSeconds": 10,
                                                 "acquireTime": "2024-01-01T00:00:00.000000Z"}},
     ("", "Namespace"): {"spec": {"finalizers": ["kubernetes"]}},
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"): {"spec": {
+        "matchConstraints": {"resourceRules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
+                                                "resources": ["configmaps"]}]},
+        "validations": [{"expression": "true"}]}},
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"): {"spec": {
+        "policyName": "fuzz-none", "validationActions": ["Deny"]}},
     **{(_RBAC, kind): {"rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]}
        for kind in ("Role", "ClusterRole")},
     **{(_RBAC, kind): {"roleRef": {"apiGroup": _RBAC, "kind": "ClusterRole", "name": "view"},
@@ -129,7 +135,10 @@ class FuzzRequest:
 
     @property
     def on_target(self) -> bool:
-        """Whether the request needs the type's target object to exist to get far."""
+        """Whether the request needs the type's target object to exist to get far (never for a create-only
+        type such as the access reviews, which stores nothing)."""
+        if "get" not in self.type.verbs:
+            return False
         return self.path.endswith(f"/{self.type.target}") or f"/{self.type.target}/" in self.path
 
     def __str__(self) -> str:

@@ -9,7 +9,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,3 +90,17 @@ class ServerProcess:
 
     def log(self) -> str:
         return "".join(self.log_lines)
+
+
+@contextmanager
+def serving(data_dir: Path, *, tokens: str, extra_args: Sequence[str] = ()) -> Iterator[ServerProcess]:
+    """A server over ``data_dir`` whose token file holds ``tokens`` (kube's ``--token-auth-file`` lines), until
+    the context ends; its log is printed when it does not stop cleanly."""
+    (data_dir / "tokens.csv").write_text(tokens)
+    proc = ServerProcess(data_dir, extra_args=tuple(extra_args)).start()
+    try:
+        yield proc
+    finally:
+        code = proc.stop()
+        if code != 0:
+            print(proc.log())

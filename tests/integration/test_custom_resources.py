@@ -110,8 +110,8 @@ def test_deleting_the_crd_deletes_its_objects(kubectl: Kubectl, crd: str, group:
     assert group not in kubectl.run("api-versions").stdout
 
 
-def test_the_dynamic_client_creates_lists_and_watches_custom_objects(api_client: client.ApiClient, kubectl: Kubectl,
-                                                                      crd: str, group: str) -> None:
+def test_the_dynamic_client_creates_reads_replaces_and_watches_custom_objects(
+        api_client: client.ApiClient, kubectl: Kubectl, crd: str, group: str) -> None:
     dynamic = DynamicClient(api_client)
     crontabs = dynamic.resources.get(api_version=f"{group}/v1", kind="CronTab")
     created = crontabs.create(namespace="default", body={
@@ -127,4 +127,9 @@ def test_the_dynamic_client_creates_lists_and_watches_custom_objects(api_client:
             break
     else:
         raise AssertionError("no watch event for the patch")
+    fetched = crontabs.get(namespace="default", name="dyn").to_dict()
+    fetched["spec"]["image"] = "k"
+    replaced = crontabs.replace(namespace="default", body=fetched)
+    assert (replaced.spec.image, crontabs.get(namespace="default", name="dyn").spec.image) == ("k", "k")
     crontabs.delete(namespace="default", name="dyn")
+    assert "dyn" not in [item.metadata.name for item in crontabs.get(namespace="default").items]

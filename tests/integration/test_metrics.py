@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.integration.conftest import Kubectl
 from tests.integration.rawclient import RawClient
 from tests.integration.rawsocket import connect, read_until_closed, request_head
-from tests.integration.server import ServerProcess
+from tests.integration.server import ServerProcess, serving
 
 pytestmark = pytest.mark.integration
 
@@ -27,16 +27,9 @@ TOKENS = 'monitor-token,prometheus,prometheus,"system:monitoring"\nalice-token,a
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A server whose token file also knows a monitoring identity and an ordinary user."""
-    data_dir = tmp_path_factory.mktemp("gitplane")
-    (data_dir / "tokens.csv").write_text(TOKENS)
-    proc = ServerProcess(data_dir, extra_args=("--max-requests-inflight", "100",
-                                               "--max-mutating-requests-inflight", "50")).start()
-    try:
+    limits = ("--max-requests-inflight", "100", "--max-mutating-requests-inflight", "50")
+    with serving(tmp_path_factory.mktemp("gitplane"), tokens=TOKENS, extra_args=limits) as proc:
         yield proc
-    finally:
-        code = proc.stop()
-        if code != 0:
-            print(proc.log())
 
 
 def samples(text: str) -> list[tuple[str, dict[str, str], float]]:

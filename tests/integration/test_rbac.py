@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tests.integration.conftest import Kubectl
-from tests.integration.server import ServerProcess
+from tests.integration.server import ServerProcess, serving
 
 pytestmark = pytest.mark.integration
 
@@ -23,15 +23,8 @@ WAIT_SECONDS = 30.0
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    data_dir = tmp_path_factory.mktemp("gitplane")
-    (data_dir / "tokens.csv").write_text(TOKENS)
-    proc = ServerProcess(data_dir).start()
-    try:
+    with serving(tmp_path_factory.mktemp("gitplane"), tokens=TOKENS) as proc:
         yield proc
-    finally:
-        code = proc.stop()
-        if code != 0:
-            print(proc.log())
 
 
 def user_kubeconfig(server: ServerProcess, name: str) -> Path:

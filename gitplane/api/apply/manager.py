@@ -156,16 +156,32 @@ def update(old: dict[str, Any] | None, new: dict[str, Any], *, manager: str, sch
     """
     new_obj, new_entries = _without_managed_fields(new)
     old_obj, old_entries = _without_managed_fields(old)
+    key = ManagerKey.of(manager or UNKNOWN_MANAGER, UPDATE, api_version, subresource)
+    write = _Write(key, schematype.type_of(schema), _field_set(ignored), api_version, now)
+    if old is None and new_entries is None:
+        return _created(new_obj, write)
     managed = _live_or_new_managers(old_entries, new_entries, from_subresource=bool(subresource))
     if not managed and old is not None:
         return new_obj
-    key = ManagerKey.of(manager or UNKNOWN_MANAGER, UPDATE, api_version, subresource)
-    write = _Write(key, schematype.type_of(schema), _field_set(ignored), api_version, now)
     try:
         managed = _record_update(write, old_obj, new_obj, managed)
     except typed.TypedError:
         return _with_entries(new_obj, old_entries)  # kube keeps the stored entries when it cannot tell
     return _with_managed_fields(new_obj, managed)
+
+
+def _created(obj: dict[str, Any], write: _Write) -> dict[str, Any]:
+    """A create without managed fields of its own: the writer owns every field it set (what
+    :func:`_record_update` from nothing gives, without comparing)."""
+    try:
+        fields = typed.added(obj, write.node)
+    except typed.TypedError:
+        return obj
+    ignore = write.ignore
+    own = (fields if ignore.empty else fields.recursive_difference(ignore)).difference(NEVER_OWNED)
+    if own.empty:
+        return obj
+    return _with_managed_fields(obj, {write.key: ManagedEntry(own, write.api_version, write.now)})
 
 
 def _apply_or_upgrade(write: _Write, live: dict[str, Any], config: dict[str, Any], applied: FieldSet,

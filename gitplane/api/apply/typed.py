@@ -215,6 +215,41 @@ def compare(old: Any, new: Any, node: TypeNode) -> Comparison:
                       FieldSet.from_paths(comparer.removed))
 
 
+def added(new: dict[str, Any], node: TypeNode) -> FieldSet:
+    """What a create sets: ``compare({}, new, node).changed``, in one walk that has nothing to compare with
+    (the common write, so it skips the comparison's bookkeeping).
+
+    Raises:
+        TypedError: a list element cannot be identified.
+    """
+    paths: list[Path] = []
+    shape = node.map
+    if shape is not None and not shape.atomic:
+        for key, value in new.items():
+            _add(value, shape.field(key), ("f:" + key,), paths)
+    return FieldSet.from_paths(paths)
+
+
+def _add(value: Any, node: TypeNode, path: Path, out: list[Path]) -> None:
+    """``compare(ABSENT, value, node, path)``'s added paths: containers that hold something own their members
+    (then themselves); anything else is a leaf."""
+    kind = type(value)
+    if kind is dict and value:
+        shape = node.map
+        if shape is not None and not shape.atomic:
+            for key, child in value.items():
+                _add(child, shape.field(key), (*path, "f:" + key), out)
+    elif kind is list and value:
+        list_shape = node.list
+        if list_shape is not None and list_shape.kind != "atomic":
+            for element, items in _group(value, list_shape).items():
+                if len(items) == 1:
+                    _add(items[0], list_shape.element, (*path, element), out)
+                else:  # a duplicated element is owned whole
+                    out.append((*path, element))
+    out.append(path)
+
+
 class _Comparer:
     """One comparison walk, collecting the paths of added, modified and removed fields."""
 

@@ -46,6 +46,12 @@ _RULES: dict[tuple[str, str], tuple[_Create, _Update]] = {
     _key(builtin_types.LIMITRANGES): (limitrange.validate, limitrange.validate_update),
     _key(builtin_types.LEASES): (lease.validate, lease.validate_update),
 }
+_CHECKS_METADATA = frozenset(_key(t) for t in (
+    builtin_types.NAMESPACES, builtin_types.CONFIGMAPS, builtin_types.SECRETS, builtin_types.SERVICEACCOUNTS,
+    builtin_types.RESOURCEQUOTAS, builtin_types.LIMITRANGES, builtin_types.LEASES,
+))
+"""Types whose create rules always validate ``metadata`` with a name rule stricter than the path-segment rule
+of the generic check, so that the generic check can find nothing they did not."""
 _DECODING: dict[tuple[str, str], Callable[[Object], None]] = {
     _key(builtin_types.CONFIGMAPS): configmap.check_decodable,
     _key(builtin_types.SECRETS): secret.check_decodable,
@@ -68,6 +74,11 @@ def check_decodable(resource_type: resources.ResourceType, obj: Object) -> None:
 def validate_create(resource_type: resources.ResourceType, obj: Object) -> list[errors.FieldError]:
     rules = _RULES.get(_key(resource_type))
     return [] if rules is None else rules[0](obj)
+
+
+def create_checks_object_meta(resource_type: resources.ResourceType) -> bool:
+    """Whether :func:`validate_create` already covers the generic metadata check (``validate_common``)."""
+    return _key(resource_type) in _CHECKS_METADATA
 
 
 def validate_update(resource_type: resources.ResourceType, new: Object,

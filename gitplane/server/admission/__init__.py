@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from gitplane.api.resources import ResourceType
@@ -39,6 +39,8 @@ class Attributes:
     user: UserInfo
     dry_run: bool
     store: Store
+    warnings: list[str] = field(default_factory=list)
+    """The request's ``Warning`` headers: a plugin that warns (rather than refuses) appends to it."""
 
 
 class Plugin(Protocol):

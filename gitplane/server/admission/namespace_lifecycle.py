@@ -33,6 +33,8 @@ class NamespaceLifecycle:
             record = await attrs.store.get(namespace_key(attrs.cluster, attrs.namespace))
         except storage.NotFound:
             raise errors.not_found("namespaces", attrs.namespace) from None
+        if b'"deletionTimestamp"' not in record.value:  # the namespace is not terminating: no need to decode it
+            return
         meta = orjson.loads(record.value).get("metadata") or {}
         if meta.get("deletionTimestamp"):
             resource = attrs.type.plural if not attrs.type.group else f"{attrs.type.plural}.{attrs.type.group}"

@@ -3,10 +3,12 @@ serves: the user-facing roles and the roles every identity needs to find its way
 
     ClusterRoles         cluster-admin; admin, edit, view (aggregated from ``system:aggregate-to-*`` and from
                          any ClusterRole labelled ``rbac.authorization.k8s.io/aggregate-to-<role>: "true"``);
-                         system:discovery, system:basic-user, system:public-info-viewer, system:monitoring
+                         system:discovery, system:basic-user, system:public-info-viewer, system:monitoring,
+                         system:service-account-issuer-discovery
     ClusterRoleBindings  cluster-admin → group system:masters; system:discovery, system:basic-user →
                          system:authenticated; system:public-info-viewer → system:authenticated and
-                         system:unauthenticated; system:monitoring → group system:monitoring
+                         system:unauthenticated; system:monitoring → group system:monitoring;
+                         system:service-account-issuer-discovery → group system:serviceaccounts
 
 Objects carry kube's ``kubernetes.io/bootstrapping: rbac-defaults`` label and the
 ``rbac.authorization.kubernetes.io/autoupdate: "true"`` annotation. :func:`aggregated_cluster_roles` gives the
@@ -111,6 +113,9 @@ _CLUSTER_ROLES: list[Obj] = [
                                                       ["get"])]),
     _cluster_role("system:monitoring", [_urls(["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics",
                                                "/metrics/slis", "/readyz", "/readyz/*"], ["get"])]),
+    _cluster_role("system:service-account-issuer-discovery", [
+        _urls(["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks",
+               "/openid/v1/jwks/"], ["get"])]),
 ]
 
 
@@ -128,6 +133,8 @@ _CLUSTER_ROLE_BINDINGS: list[Obj] = [
     _binding("system:public-info-viewer", "system:public-info-viewer", "system:authenticated",
              "system:unauthenticated"),
     _binding("system:monitoring", "system:monitoring", "system:monitoring"),
+    _binding("system:service-account-issuer-discovery", "system:service-account-issuer-discovery",
+             "system:serviceaccounts"),
 ]
 
 

@@ -1,5 +1,6 @@
-"""The RBAC index: every logical cluster's Roles, ClusterRoles and bindings in memory, and the rules that
-apply to a user in a cluster and namespace (kube's ``VisitRulesFor``).
+"""The RBAC index: every logical cluster's Roles, ClusterRoles and bindings in memory, the rules that apply to
+a user in a cluster and namespace (kube's ``VisitRulesFor``), and the binding an allowed decision came from
+(:meth:`PolicyIndex.allowed_by`, described in kube's words for the decision's reason).
 
 How it is fed: :meth:`PolicyIndex.follow` lists and watches each of the four RBAC types across every logical
 cluster (four watches in all, never a task per cluster; a Prefix spans one type). Each change bumps the
@@ -48,26 +49,45 @@ class Binding(NamedTuple):
     """The RoleBinding's namespace; empty for a ClusterRoleBinding."""
     users: frozenset[str]
     groups: frozenset[str]
+    name: str = ""
+    subjects: tuple[tuple[str, str, str], ...] = ()
+    """``(kind, name, namespace)`` of each subject, to describe the one a decision came from."""
 
     def applies_to(self, user: UserInfo) -> bool:
         return user.name in self.users or not self.groups.isdisjoint(user.groups)
+
+    def describe(self, user: UserInfo) -> str:
+        """kube's description of this binding granting ``user`` (``ClusterRoleBinding "b" of ClusterRole "r"
+        to Group "g"``; a RoleBinding is named ``name/namespace``, a ServiceAccount ``name/namespace``)."""
+        subject = next((f'{kind} "{f"{name}/{ns}" if kind == "ServiceAccount" else name}"'
+                        for kind, name, ns in self.subjects
+                        if (kind == "User" and name == user.name) or (kind == "Group" and name in user.groups)
+                        or (kind == "ServiceAccount" and f"system:serviceaccount:{ns}:{name}" == user.name)), "")
+        if self.namespace:
+            return f'RoleBinding "{self.name}/{self.namespace}" of {self.role_kind} "{self.role_name}" to {subject}'
+        return f'ClusterRoleBinding "{self.name}" of {self.role_kind} "{self.role_name}" to {subject}'
 
 
 def parse_binding(obj: Mapping[str, Any], namespace: str) -> Binding:
     ref = obj.get("roleRef") or {}
     users: set[str] = set()
     groups: set[str] = set()
+    subjects: list[tuple[str, str, str]] = []
     for subject in obj.get("subjects") or []:
         kind, name = subject.get("kind"), subject.get("name") or ""
         if kind == "User":
             users.add(name)
+            subjects.append((kind, name, ""))
         elif kind == "Group":
             groups.add(name)
+            subjects.append((kind, name, ""))
         elif kind == "ServiceAccount":
             sa_namespace = subject.get("namespace") or namespace
             if sa_namespace and name:
                 users.add(f"system:serviceaccount:{sa_namespace}:{name}")
-    return Binding(ref.get("kind") or "", ref.get("name") or "", namespace, frozenset(users), frozenset(groups))
+                subjects.append((kind, name, sa_namespace))
+    return Binding(ref.get("kind") or "", ref.get("name") or "", namespace, frozenset(users), frozenset(groups),
+                   str((obj.get("metadata") or {}).get("name") or ""), tuple(subjects))
 
 
 def parse_rules(obj: Mapping[str, Any]) -> tuple[Rule, ...]:
@@ -106,6 +126,12 @@ class PolicyIndex:
         """The store revision of the last RBAC change seen (of any cluster)."""
         self._changed = asyncio.Event()
         self._role_listeners: list[Callable[[str], None]] = []
+        self._listed: set[str] = set()
+
+    @property
+    def synced(self) -> bool:
+        """Whether every RBAC type has been listed once (before that, decisions may miss bindings)."""
+        return len(self._listed) == len(RESOURCES)
 
     # -- reading ----------------------------------------------------------------------------------------------
     def policy_revision(self, cluster: str) -> int:
@@ -154,6 +180,26 @@ class PolicyIndex:
                 rules.extend(self._bootstrap.cluster_roles.get(binding.role_name, ()))
         return rules, errors
 
+    def allowed_by(self, user: UserInfo, cluster: str, namespace: str, allows: Callable[[Rule], bool]) -> str:
+        """The description of the first binding (in :meth:`rules_for`'s order) whose role has a rule that
+        ``allows``, as kube's RBAC authorizer names it in an allowed decision's reason; ``""`` if none."""
+        policy = self._clusters.get(cluster)
+        own: list[Binding] = []
+        if policy is not None:
+            own.extend(policy.cluster_role_bindings.values())
+            if namespace:
+                own.extend(policy.role_bindings.get(namespace, {}).values())
+        for binding in own:
+            if binding.applies_to(user):
+                found = self.role_rules(cluster, binding.role_kind, binding.role_name, binding.namespace)
+                if not isinstance(found, str) and any(allows(rule) for rule in found):
+                    return binding.describe(user)
+        for binding in self._bootstrap.bindings:
+            if binding.applies_to(user) and any(allows(rule)
+                                                for rule in self._bootstrap.cluster_roles.get(binding.role_name, ())):
+                return binding.describe(user)
+        return ""
+
     async def wait_for(self, revision: int) -> None:
         """Return once the index reflects every RBAC change up to ``revision``."""
         while self.revision < revision:
@@ -189,6 +235,7 @@ class PolicyIndex:
             touched.add(record.key.cluster)
         for cluster in touched:
             self._touch(cluster, resource, page.revision)
+        self._listed.add(resource)
         self._advance(page.revision)
 
     def apply_event(self, resource: str, event: storage.Event) -> None:

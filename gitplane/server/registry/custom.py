@@ -9,6 +9,9 @@ What differs from built-in types, as in kube's customresource registry:
 * no strategic merge patch (415, as kube answers);
 * ``metadata.generation`` counts changes outside metadata (and outside status, with the status subresource);
 * with the status subresource, the main resource ignores ``status`` and ``/status`` writes only ``status``;
+* with the scale subresource, every write is checked as kube's validator checks the replicas and selector
+  paths (:mod:`gitplane.api.crd.scale`), and a ``/scale`` write (:mod:`gitplane.server.rest.scale`) is an
+  update of the whole object that changed the spec replicas;
 * objects are stored at the CRD's storage version: another served version is the same object with its
   ``apiVersion`` rewritten (conversion strategy ``None``);
 * while the CRD is being deleted, creates are refused (405, as kube answers);
@@ -21,6 +24,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from gitplane.api import cel, crd, decoding, errors
+from gitplane.api.crd import scale
+from gitplane.api.crd.scale import ScalePaths
 from gitplane.api.custom_tables import CustomResourcePrinter
 from gitplane.api.errors import FieldError
 from gitplane.api.schema import Schema
@@ -39,6 +44,7 @@ class CustomResourceStrategy(Strategy):
         self.schema: dict[str, Any] = dict(served.schema)
         self.rules = cel.compile_schema(self.schema)
         self.status_subresource = "status" in served.type.subresources
+        self.scale = ScalePaths.of(served.scale) if served.scale is not None else None
         self._defaults = _has_defaults(self.schema)
         self.converts = served.storage_version != served.type.version or self._defaults
         self.printer = CustomResourcePrinter(served.printer_columns)
@@ -69,6 +75,9 @@ class CustomResourceStrategy(Strategy):
         crd.apply_defaults(new, self.schema)
 
     def prepare_for_subresource_update(self, subresource: str, new: Obj, old: Obj) -> None:
+        if subresource == "scale":  # the stored object with its spec replicas changed: an update of the object
+            self.prepare_for_update(new, old)
+            return
         super().prepare_for_subresource_update(subresource, new, old)
         crd.apply_defaults(new, self.schema)
 
@@ -85,7 +94,8 @@ class CustomResourceStrategy(Strategy):
     # -- validation -------------------------------------------------------------------------------------
     def validate(self, obj: Obj) -> list[FieldError]:
         found = objectmeta.validate_common(obj.get("metadata") or {}, namespaced=self.type.namespaced)
-        return found + self._schema_errors(crd.validate_object(obj, self.schema), obj, None)
+        return found + self._schema_errors(crd.validate_object(obj, self.schema), obj, None) + self._scale_errors(
+            obj, "")
 
     def validate_update(self, new: Obj, old: Obj, subresource: str = "") -> list[FieldError]:
         found = objectmeta.validate_common_update(new.get("metadata") or {}, old.get("metadata") or {},
@@ -94,7 +104,14 @@ class CustomResourceStrategy(Strategy):
             schema_errors = crd.validate_status(new, self.schema, old)
         else:
             schema_errors = crd.validate_object(new, self.schema, old)
-        return found + self._schema_errors(schema_errors, new, old)
+        return found + self._schema_errors(schema_errors, new, old) + self._scale_errors(new, subresource)
+
+    def _scale_errors(self, obj: Obj, subresource: str) -> list[FieldError]:
+        """kube's scale checks: the spec's on every write but one to ``/status``, the status's on all."""
+        if self.scale is None:
+            return []
+        spec = [] if subresource == "status" else scale.validate_spec(obj, self.scale)
+        return spec + scale.validate_status(obj, self.scale)
 
     def _schema_errors(self, schema_errors: list[FieldError], obj: Obj, old: Obj | None) -> list[FieldError]:
         """The schema's errors, then its CEL rules' (kube runs no rule over a value of the wrong type)."""

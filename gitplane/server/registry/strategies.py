@@ -6,7 +6,7 @@ from functools import cache
 
 from gitplane.api import builtin_types
 from gitplane.api.resources import ResourceType
-from gitplane.server.registry import builtin, rbac
+from gitplane.server.registry import admissionpolicy, builtin, rbac
 from gitplane.server.registry.crd import CustomResourceDefinitionStrategy
 from gitplane.server.registry.strategy import Strategy
 
@@ -22,6 +22,8 @@ _BY_TYPE: dict[ResourceType, type[Strategy]] = {
     builtin_types.CLUSTERROLES: rbac.ClusterRoleStrategy,
     builtin_types.ROLEBINDINGS: rbac.RoleBindingStrategy,
     builtin_types.CLUSTERROLEBINDINGS: rbac.ClusterRoleBindingStrategy,
+    builtin_types.VALIDATINGADMISSIONPOLICIES: admissionpolicy.ValidatingAdmissionPolicyStrategy,
+    builtin_types.VALIDATINGADMISSIONPOLICYBINDINGS: admissionpolicy.ValidatingAdmissionPolicyBindingStrategy,
 }
 
 

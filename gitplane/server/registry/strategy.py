@@ -103,7 +103,9 @@ class Strategy:
     # -- validation -------------------------------------------------------------------------------------
     def validate(self, obj: Obj) -> list[FieldError]:
         errs = builtin.validate_create(self.type, obj)
-        return errs or objectmeta.validate_common(obj.get("metadata") or {}, namespaced=self.type.namespaced)
+        if errs or builtin.create_checks_object_meta(self.type):
+            return errs
+        return objectmeta.validate_common(obj.get("metadata") or {}, namespaced=self.type.namespaced)
 
     def validate_update(self, new: Obj, old: Obj, subresource: str = "") -> list[FieldError]:
         errs = builtin.validate_update(self.type, new, old)

@@ -8,6 +8,7 @@ stored objects back into the served view.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,24 @@ def now() -> dt.datetime:
 
 def rfc3339(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _SecondClock:
+    """The current time in RFC 3339 to the second, as every write stamps it (formatted once a second)."""
+
+    __slots__ = ("_second", "_text")
+
+    def __init__(self) -> None:
+        self._second, self._text = -1, ""
+
+    def __call__(self) -> str:
+        second = int(time.time())
+        if second != self._second:
+            self._second, self._text = second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
+        return self._text
+
+
+timestamp = _SecondClock()
 
 
 @dataclass(slots=True)

@@ -12,7 +12,6 @@ so no two processes hand out the same bytes.
 from __future__ import annotations
 
 import os
-import uuid
 
 POOL_BYTES = 4096
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -41,7 +40,11 @@ class RandomPool:
 
     def uid(self) -> str:
         """A random (version 4) UUID in its text form, as kube's uuid.NewUUID gives."""
-        return str(uuid.UUID(bytes=self.take(16), version=4))
+        raw = bytearray(self.take(16))
+        raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+        raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
+        h = raw.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def name_suffix(self, length: int) -> str:
         """``length`` characters of :data:`NAME_ALPHABET`, each equally likely (bytes of 243 and up, the

@@ -19,7 +19,7 @@ from gitplane.server.catalog import Catalog
 from gitplane.server.negotiation import negotiate
 from gitplane.server.registry.strategy import Strategy
 from gitplane.server.request import AnyResponse, Request
-from gitplane.server.rest import deletion, listing, output, patching, watch, writes
+from gitplane.server.rest import deletion, listing, output, patching, scale, watch, writes
 from gitplane.server.rest.body import read_object
 from gitplane.server.rest.context import ResourceRequest
 from gitplane.server.rest.listing import parse_revision
@@ -28,8 +28,9 @@ from gitplane.server.serviceaccounts import tokenrequest
 from gitplane.server.serviceaccounts.signing import Signer
 from gitplane.storage.interface import Store
 
-# Which verbs each subresource serves (kube: status get/update/patch; namespaces/finalize update).
-SUBRESOURCE_VERBS = {"status": ("get", "update", "patch"), "finalize": ("update",), "token": ("create",)}
+# Which verbs each subresource serves (kube: status and scale get/update/patch; namespaces/finalize update).
+SUBRESOURCE_VERBS = {"status": ("get", "update", "patch"), "scale": ("get", "update", "patch"),
+                     "finalize": ("update",), "token": ("create",)}
 STRATEGY_CACHE_SIZE = 4096
 
 
@@ -86,6 +87,8 @@ class ResourceRouter:
         ctx = self.context(request)
         verb = request.require_info().verb
         form = negotiate(request.header(b"accept"))
+        if ctx.subresource == "scale":
+            return await scale.serve(ctx, self.chain, form)
         if verb == "get":
             if request.query.get("resourceVersion", "0") != "0":
                 parse_revision(request.query["resourceVersion"])  # a valid one is satisfied by the latest state

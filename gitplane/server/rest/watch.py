@@ -182,36 +182,27 @@ async def _stream(ctx: ResourceRequest, form: Form, options: WatchOptions, pred:
         yield encoder.error(_out_of_window(exc))
         return
     last_bookmark = ctx.store.current_revision()
-    events = aiter(watch)
-    pending: asyncio.Future[storage.Event] | None = None
     try:
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return
             wait = min(remaining, bookmark_seconds) if options.bookmarks else remaining
-            if pending is None:
-                # one pending read survives timeouts: cancelling a read could lose an event
-                pending = asyncio.ensure_future(anext(events))
-            done, _ = await asyncio.wait({pending}, timeout=wait)
-            if not done:
+            try:
+                events = await watch.batch(wait)
+            except (storage.Gone, storage.FutureRevision) as exc:
+                yield encoder.error(_out_of_window(exc))
+                return
+            if events is None:
+                return
+            if not events:
                 current = ctx.store.current_revision()
                 if options.bookmarks and loop.time() < deadline and current != last_bookmark:
                     last_bookmark = current
                     yield encoder.bookmark(current)
                 continue
-            finished, pending = pending, None
-            try:
-                event = finished.result()
-            except StopAsyncIteration:
-                return
-            except (storage.Gone, storage.FutureRevision) as exc:
-                yield encoder.error(_out_of_window(exc))
-                return
-            line = _event_line(ctx, pred, encoder, event)
-            if line is not None:
-                yield line
+            lines = [line for event in events if (line := _event_line(ctx, pred, encoder, event)) is not None]
+            if lines:
+                yield lines[0] if len(lines) == 1 else b"".join(lines)
     finally:
-        if pending is not None:
-            pending.cancel()
         watch.close()

@@ -22,7 +22,7 @@ from gitplane.server import admission
 from gitplane.server.negotiation import Form
 from gitplane.server.request import Response
 from gitplane.server.rest import body, objectmeta, output, params
-from gitplane.server.rest.context import Obj, ResourceRequest, now, rfc3339
+from gitplane.server.rest.context import Obj, ResourceRequest, timestamp
 from gitplane.storage import interface as storage
 
 MAX_UPDATE_RETRIES = 5
@@ -37,7 +37,7 @@ class Writer:
         self.ctx = ctx
         self.chain = chain
         self.dry_run = params.dry_run(ctx.request)
-        self.timestamp = rfc3339(now())
+        self.timestamp = timestamp()
 
     def ignored_fields(self, subresource: str) -> tuple[tuple[str, ...], ...]:
         """Field paths a write through ``subresource`` does not own (status, on the main resource of a type
@@ -51,7 +51,7 @@ class Writer:
         ctx = self.ctx
         name = ((obj or old or {}).get("metadata") or {}).get("name") or ctx.name
         return admission.Attributes(operation, ctx.type, subresource, ctx.cluster, ctx.namespace, name, obj, old,
-                                    ctx.request.require_user(), self.dry_run, ctx.store)
+                                    ctx.request.require_user(), self.dry_run, ctx.store, ctx.request.warnings)
 
     def encode(self, obj: Obj) -> bytes:
         """The stored form of ``obj``; 413 when it is larger than any store may keep."""

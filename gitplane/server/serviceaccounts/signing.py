@@ -70,14 +70,14 @@ class Signer:
     def sign(self, claims: Mapping[str, Any]) -> str:
         return jwt.encode(dict(claims), self._key, algorithm=ALGORITHM, headers={"kid": self.key_id})
 
-    def verify(self, token: str) -> dict[str, Any]:
-        """The claims of a token this signer issued for one of its audiences, not expired.
+    def verify(self, token: str, audiences: Sequence[str] | None = None) -> dict[str, Any]:
+        """The claims of a token this signer issued for one of ``audiences`` (default: its own), not expired.
 
         Raises:
             jwt.InvalidTokenError: a bad signature, another issuer or audience, an expired or malformed token.
         """
         claims: dict[str, Any] = jwt.decode(token, self._public, algorithms=[ALGORITHM], issuer=self.issuer,
-                                            audience=list(self.audiences),
+                                            audience=list(self.audiences if audiences is None else audiences),
                                             options={"require": ["exp", "iat", "sub", "iss", "aud"]})
         return claims
 

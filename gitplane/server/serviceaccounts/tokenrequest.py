@@ -52,7 +52,9 @@ async def create(ctx: ResourceRequest, signer: Signer) -> Response:
     spec = request.get("spec") or {}
     if not isinstance(spec, dict):
         raise errors.bad_request("TokenRequest.spec must be an object")
-    expiration = spec.get("expirationSeconds", DEFAULT_EXPIRATION_SECONDS)
+    expiration = spec.get("expirationSeconds")
+    if expiration is None:  # kubectl create token without --duration sends null
+        expiration = DEFAULT_EXPIRATION_SECONDS
     if not isinstance(expiration, int) or isinstance(expiration, bool):
         raise errors.bad_request("TokenRequest.spec.expirationSeconds must be an integer")
     if expiration < MIN_EXPIRATION_SECONDS:

@@ -7,6 +7,9 @@ A token is a JWT from :class:`~gitplane.server.serviceaccounts.signing.Signer` w
 object it is bound to, if any) still exists with the uid it names: deleting the ServiceAccount revokes every
 token issued for it, at once.
 
+A TokenReview asks about a token for audiences of its own choosing (:meth:`ServiceAccountAuthenticator.review`):
+that check is not cached and says why a token is refused (expired, other audiences, revoked).
+
 How the hot path stays cheap: a token's signature is verified once, and what it says is kept (up to
 :data:`CACHE_SIZE` tokens); every request then checks the expiry and reads the ServiceAccount (a point read the
 store serves from its cache).
@@ -16,13 +19,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
 import orjson
 
+from gitplane.api.gosyntax import go_quote
 from gitplane.server.request import UserInfo
 from gitplane.server.serviceaccounts.signing import Signer
 from gitplane.storage import interface as storage
@@ -33,6 +37,8 @@ CLUSTER_EXTRA = "authentication.kcp.io/cluster-name"
 CREDENTIAL_EXTRA = "authentication.kubernetes.io/credential-id"
 SERVICE_ACCOUNTS = "system:serviceaccounts"
 AUTHENTICATED = "system:authenticated"
+INVALID_TOKEN = "invalid bearer token"
+"""kube's answer for a bearer token no authenticator accepts."""
 
 
 def user_name(namespace: str, name: str) -> str:
@@ -100,35 +106,32 @@ class ServiceAccountAuthenticator:
             return None
         return verified.user
 
+    async def review(self, token: bytes, audiences: Sequence[str]) -> tuple[UserInfo, tuple[str, ...]] | str:
+        """A TokenReview's answer: the token's user and those of ``audiences`` it is for, or why it is not valid
+        (kube's words where kube has them). Not cached: the audiences differ from the server's own."""
+        try:
+            found = self.signer.verify(token.decode("ascii"), audiences)
+        except jwt.ExpiredSignatureError:
+            return "service account token has expired"
+        except jwt.InvalidAudienceError:
+            return (f"token audiences {go_quoted_list(_audiences_of(token))} is invalid for the target audiences "
+                    f"{go_quoted_list(audiences)}")
+        except (jwt.InvalidTokenError, UnicodeDecodeError):
+            return INVALID_TOKEN
+        verified = _claims(found)
+        if verified is None:
+            return INVALID_TOKEN
+        if not await self._exists(verified.account, verified.account_uid) or (
+                verified.bound is not None and not await self._exists(*verified.bound)):
+            return "token has been invalidated"
+        return verified.user, tuple(a for a in _audiences_of(token) if a in audiences)
+
     def _verify(self, token: bytes) -> _Verified | None:
         try:
             found = self.signer.verify(token.decode("ascii"))
         except (jwt.InvalidTokenError, UnicodeDecodeError):
             return None
-        kube = found.get("kubernetes.io")
-        if not isinstance(kube, Mapping):
-            return None
-        account = kube.get("serviceaccount") or {}
-        namespace, name = kube.get("namespace"), account.get("name") if isinstance(account, Mapping) else None
-        uid, cluster = account.get("uid") if isinstance(account, Mapping) else None, found.get(CLUSTER_CLAIM)
-        if not all(isinstance(v, str) and v for v in (namespace, name, uid, cluster)):
-            return None
-        assert isinstance(namespace, str) and isinstance(name, str) and isinstance(uid, str)
-        assert isinstance(cluster, str)
-        if found.get("sub") != user_name(namespace, name):
-            return None
-        bound: tuple[storage.Key, str] | None = None
-        secret = kube.get("secret")
-        if isinstance(secret, Mapping):
-            bound = (storage.Key("", "secrets", "", cluster, namespace, str(secret.get("name", ""))),
-                     str(secret.get("uid", "")))
-        extra: list[tuple[str, tuple[str, ...]]] = [(CLUSTER_EXTRA, (cluster,))]
-        if isinstance(found.get("jti"), str):
-            extra.append((CREDENTIAL_EXTRA, (f"JTI={found['jti']}",)))
-        user = UserInfo(user_name(namespace, name),
-                        (SERVICE_ACCOUNTS, f"{SERVICE_ACCOUNTS}:{namespace}", AUTHENTICATED), uid, tuple(extra))
-        return _Verified(user, float(found["exp"]),
-                         storage.Key("", "serviceaccounts", "", cluster, namespace, name), uid, bound)
+        return _claims(found)
 
     async def _exists(self, key: storage.Key, uid: str) -> bool:
         try:
@@ -137,3 +140,42 @@ class ServiceAccountAuthenticator:
             return False
         meta = orjson.loads(record.value).get("metadata") or {}
         return bool(meta.get("uid") == uid and not meta.get("deletionTimestamp"))
+
+
+def go_quoted_list(values: Sequence[str]) -> str:
+    """Go's ``%q`` of a ``[]string``: ``["a" "b"]``."""
+    return "[" + " ".join(go_quote(v) for v in values) + "]"
+
+
+def _audiences_of(token: bytes) -> list[str]:
+    """The ``aud`` claim of a token whose signature was checked (a string or a list of strings)."""
+    aud = jwt.decode(token, options={"verify_signature": False}).get("aud")
+    return [aud] if isinstance(aud, str) else [a for a in aud or () if isinstance(a, str)]
+
+
+def _claims(found: Mapping[str, Any]) -> _Verified | None:
+    """What a verified token says, or None when its claims are not a ServiceAccount token's."""
+    kube = found.get("kubernetes.io")
+    if not isinstance(kube, Mapping):
+        return None
+    account = kube.get("serviceaccount") or {}
+    namespace, name = kube.get("namespace"), account.get("name") if isinstance(account, Mapping) else None
+    uid, cluster = account.get("uid") if isinstance(account, Mapping) else None, found.get(CLUSTER_CLAIM)
+    if not all(isinstance(v, str) and v for v in (namespace, name, uid, cluster)):
+        return None
+    assert isinstance(namespace, str) and isinstance(name, str) and isinstance(uid, str)
+    assert isinstance(cluster, str)
+    if found.get("sub") != user_name(namespace, name):
+        return None
+    bound: tuple[storage.Key, str] | None = None
+    secret = kube.get("secret")
+    if isinstance(secret, Mapping):
+        bound = (storage.Key("", "secrets", "", cluster, namespace, str(secret.get("name", ""))),
+                 str(secret.get("uid", "")))
+    extra: list[tuple[str, tuple[str, ...]]] = [(CLUSTER_EXTRA, (cluster,))]
+    if isinstance(found.get("jti"), str):
+        extra.append((CREDENTIAL_EXTRA, (f"JTI={found['jti']}",)))
+    user = UserInfo(user_name(namespace, name),
+                    (SERVICE_ACCOUNTS, f"{SERVICE_ACCOUNTS}:{namespace}", AUTHENTICATED), uid, tuple(extra))
+    return _Verified(user, float(found["exp"]),
+                     storage.Key("", "serviceaccounts", "", cluster, namespace, name), uid, bound)

@@ -10,9 +10,12 @@ bearer token that matches nothing is refused with 401 at once. Every authenticat
 
 The token file has kube's ``--token-auth-file`` format: ``token,user,uid,"group1,group2"`` per line.
 
-Impersonation (``Impersonate-User``, ``-Group``, ``-Uid``, ``-Extra-*``: ``kubectl --as``) is not served yet;
-rather than run such a request with the caller's own rights, it is refused with 403 once the caller is known
-(an unknown token is still 401 first, as kube authenticates before it impersonates).
+Impersonation (``Impersonate-User``, ``-Group``, ``-Uid``, ``-Extra-*``: ``kubectl --as``) is a later stage of
+its own (:mod:`gitplane.server.stages.impersonation`): this one finds the real caller, whom that stage checks
+(an unknown token is 401 here first, as kube authenticates before it impersonates).
+
+:meth:`Authenticator.review_token` asks the same authenticators about a token that is not the request's own
+(a TokenReview), with the audiences it is asked for.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from __future__ import annotations
 import csv
 import hmac
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from gitplane.api import errors
 from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.server.request import Request, UserInfo
-from gitplane.server.serviceaccounts.tokens import ServiceAccountAuthenticator, looks_like_a_jwt
+from gitplane.server.serviceaccounts.tokens import INVALID_TOKEN, ServiceAccountAuthenticator, looks_like_a_jwt
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,13 @@ def load_token_file(path: Path) -> dict[str, UserInfo]:
             groups = tuple(g.strip() for g in row[3].split(",") if g.strip()) if len(row) > 3 else ()
             tokens[row[0]] = UserInfo(row[1], groups, row[2] if len(row) > 2 else "")
     return tokens
+
+
+class TokenReviewAnswer(NamedTuple):
+    user: UserInfo | None
+    """None: not authenticated."""
+    audiences: tuple[str, ...]
+    error: str
 
 
 def _with_authenticated(user: UserInfo) -> UserInfo:
@@ -78,9 +89,6 @@ class Authenticator:
         if user is None:
             user = await self._from_service_account_token(request)
         request.user = user
-        for name in request.headers:
-            if name.startswith(b"impersonate-") and _impersonates(name):
-                raise _impersonation_refused(user, request.headers)
 
     def _authenticate(self, request: Request) -> UserInfo | None:
         """The caller from a certificate, a static token or nothing; None for a bearer token that may be a
@@ -108,6 +116,27 @@ class Authenticator:
                 return user
         return ANONYMOUS
 
+    async def review_token(self, token: str, audiences: Sequence[str]) -> TokenReviewAnswer:
+        """A TokenReview: who ``token`` authenticates as, for which of ``audiences`` (empty: the server's own).
+
+        A static token is audience-agnostic (kube's ``WrapAudienceAgnosticToken``): it is valid for the server's
+        audiences among those asked. A ServiceAccount token must be for one of them."""
+        api_audiences = self._service_accounts.signer.audiences if self._service_accounts is not None else ()
+        wanted = tuple(audiences) or api_audiences
+        raw = token.encode()
+        user = self._from_token(raw)
+        if user is not None:
+            valid = tuple(a for a in api_audiences if a in wanted)
+            if wanted and not valid:
+                return TokenReviewAnswer(None, (), INVALID_TOKEN)
+            return TokenReviewAnswer(user, valid, "")
+        if self._service_accounts is None or not looks_like_a_jwt(raw):
+            return TokenReviewAnswer(None, (), INVALID_TOKEN)
+        found = await self._service_accounts.review(raw, wanted)
+        if isinstance(found, str):
+            return TokenReviewAnswer(None, (), found)
+        return TokenReviewAnswer(found[0], found[1], "")
+
     async def _from_service_account_token(self, request: Request) -> UserInfo:
         assert self._service_accounts is not None
         token = (request.headers.get(b"authorization") or b"").partition(b" ")[2].strip()
@@ -115,20 +144,3 @@ class Authenticator:
         if user is None:
             raise errors.unauthorized()
         return user
-
-
-_IMPERSONATION_HEADERS = {b"impersonate-user": "Impersonate-User", b"impersonate-group": "Impersonate-Group",
-                          b"impersonate-uid": "Impersonate-Uid"}
-_EXTRA_PREFIX = b"impersonate-extra-"
-
-
-def _impersonates(name: bytes) -> bool:
-    """Whether a (lower-case) header name is one of kube's impersonation headers."""
-    return name in _IMPERSONATION_HEADERS or name.startswith(_EXTRA_PREFIX)
-
-
-def _impersonation_refused(user: UserInfo, headers: Mapping[bytes, bytes]) -> errors.APIError:
-    sent = sorted({_IMPERSONATION_HEADERS.get(name, "Impersonate-Extra-*") for name in headers
-                   if _impersonates(name)})
-    return errors.forbidden_error(f'User "{user.name}" cannot impersonate: impersonation is not supported yet '
-                                  f"(the request has {', '.join(sent)})")

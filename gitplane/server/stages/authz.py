@@ -79,12 +79,13 @@ class Authorization:
         return self._chain
 
     def decide(self, attrs: Attributes) -> tuple[Decision, str]:
-        """The chain's answer (ALLOW, or DENY/NO_OPINION with the reasons kube's union authorizer reports)."""
+        """The chain's answer with kube's reason: the allowing authorizer's, a denial's own, or those of every
+        authorizer without an opinion joined by newlines (kube's union authorizer)."""
         reasons: list[str] = []
         for authorizer in self._chain:
             decision, why = authorizer.authorize(attrs)
             if decision is Decision.ALLOW:
-                return decision, ""
+                return decision, why
             if decision is Decision.DENY:
                 return decision, why  # kube's union authorizer: a denial gives its own reason only
             if why:

@@ -149,3 +149,11 @@ def test_printed_quantities_parse_to_the_same_value(text: str) -> None:
     again = Quantity.parse(str(parsed))
     assert again.compare(parsed) == 0
     assert str(again) == str(parsed)
+
+
+def test_decimal_amounts_beyond_the_suffixes_print_in_exponent_form() -> None:
+    """Past ``E`` (and below ``n``) there is no suffix: kube's canonical form is the exponent one, which parses
+    back to the same amount (``1000E`` prints as ``1e21``, not as ``1``)."""
+    beyond = Quantity(unscaled=1000, scale=18, format=quantity.DECIMAL_SI, text="", big=False)
+    assert str(beyond) == "1e21"
+    assert Quantity.parse(str(beyond)).compare(beyond) == 0

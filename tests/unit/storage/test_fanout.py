@@ -87,3 +87,40 @@ async def test_closing_the_fanout_ends_watches_and_refuses_new_ones() -> None:
     assert [e async for e in watch] == []
     with pytest.raises(Closed):
         fanout.subscribe(CONFIGMAPS, 0)
+
+
+async def test_a_batch_holds_every_event_waiting_and_never_repeats_one() -> None:
+    """``batch`` hands over all buffered events at once (history pages first, then live ones, each once), an
+    empty list when nothing came within the wait, and None once the watch ended (after the last events)."""
+    history = FakeHistory([event(revision) for revision in range(1, 7)])
+    fanout = Fanout(history, revision=6, history_page=4, queue_size=8)
+    watch = fanout.subscribe(CONFIGMAPS, 0)
+    fanout.publish(event(7))
+    fanout.publish(event(8))
+    got: list[int] = []
+    while len(got) < 8:
+        batch = await watch.batch(1.0)
+        assert batch, "events were waiting"
+        got.extend(e.revision for e in batch)
+    assert got == list(range(1, 9))
+    assert await watch.batch(0.01) == []
+    fanout.publish(event(9))
+    fanout.publish(event(10))
+    assert [e.revision for e in await watch.batch(1.0) or []] == [9, 10]
+    waiting = asyncio.ensure_future(watch.batch(30.0))
+    await asyncio.sleep(0)
+    fanout.publish(event(11))
+    assert [e.revision for e in await asyncio.wait_for(waiting, 1.0) or []] == [11]
+    fanout.publish(event(12))
+    fanout.close()
+    assert await watch.batch(1.0) is None  # closing the fan-out ends the watch; buffered events go with it
+
+
+async def test_a_watcher_that_fell_behind_gets_its_buffer_then_the_end() -> None:
+    fanout = Fanout(FakeHistory([]), revision=0, queue_size=2)
+    slow = fanout.subscribe(CONFIGMAPS, 0)
+    for revision in (1, 2, 3):
+        fanout.publish(event(revision))
+    assert [e.revision for e in await slow.batch(1.0) or []] == [1, 2]
+    assert await slow.batch(1.0) is None
+    assert fanout.watcher_count == 0

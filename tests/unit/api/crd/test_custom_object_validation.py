@@ -104,7 +104,7 @@ def test_every_bad_field_is_reported_at_once() -> None:
     ]
     error = errors.invalid("Widget", "w1", found, group="example.com")
     assert error.code == 422
-    assert error.message.startswith('Widget "w1" is invalid: [spec.replicas: Invalid value: "string"')
+    assert error.message.startswith('Widget.example.com "w1" is invalid: [spec.replicas: Invalid value: "string"')
     assert [c["reason"] for c in error.details["causes"]] == [
         "FieldValueTypeInvalid", "FieldValueNotSupported", "FieldValueRequired", "FieldValueRequired"]
 

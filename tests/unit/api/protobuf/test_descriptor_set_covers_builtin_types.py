@@ -9,7 +9,9 @@ from gitplane.api import builtin_types, resources
 from gitplane.api.protobuf import catalog, envelope
 from tests.unit.api.protobuf.protobuf_bodies import body
 
-WITHOUT_DESCRIPTORS = {("apiextensions.k8s.io", "CustomResourceDefinition")}
+WITHOUT_DESCRIPTORS = {("apiextensions.k8s.io", "CustomResourceDefinition"),
+                       ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+                       ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding")}
 """Kinds whose protobuf messages kubectl does not link, so the shipped set (extracted from kubectl) lacks them;
 clients send these as JSON."""
 PROTOBUF_TYPES = [t for t in builtin_types.BUILTIN_TYPES if (t.group, t.kind) not in WITHOUT_DESCRIPTORS]

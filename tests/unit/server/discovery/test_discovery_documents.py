@@ -57,11 +57,14 @@ def test_aggregated_subresources_carry_their_verbs_and_kind() -> None:
 
 
 def test_aggregated_named_groups_are_ordered_by_kube_priority() -> None:
-    """``/apis`` lists events.k8s.io, rbac.authorization.k8s.io, apiextensions.k8s.io, coordination.k8s.io in that
-    order, as kube-aggregator's priorities do."""
+    """``/apis`` lists events.k8s.io, authentication.k8s.io, authorization.k8s.io, rbac.authorization.k8s.io,
+    admissionregistration.k8s.io, apiextensions.k8s.io, coordination.k8s.io in that order, as kube-aggregator's
+    priorities do."""
     doc = load(DOCS.aggregated(core=False))
-    assert [g["metadata"]["name"] for g in doc["items"]] == ["events.k8s.io", "rbac.authorization.k8s.io",
-                                                             "apiextensions.k8s.io", "coordination.k8s.io"]
+    assert [g["metadata"]["name"] for g in doc["items"]] == ["events.k8s.io", "authentication.k8s.io",
+                                                             "authorization.k8s.io", "rbac.authorization.k8s.io",
+                                                             "admissionregistration.k8s.io", "apiextensions.k8s.io",
+                                                             "coordination.k8s.io"]
     lease = resource(doc["items"], "coordination.k8s.io", "leases")
     assert lease["responseKind"] == {"group": "coordination.k8s.io", "version": "v1", "kind": "Lease"}
     assert "shortNames" not in lease

@@ -69,12 +69,14 @@ def test_subresource_operations_are_about_their_own_kind() -> None:
 
 
 def test_operation_ids_are_unique_and_tagged_by_group_version() -> None:
-    """No two operations share an id; tags are ``core_v1``, ``apiextensions_v1``, ``coordination_v1``,
-    ``events_v1``, ``rbacAuthorization_v1``."""
+    """No two operations share an id; tags are ``core_v1``, ``admissionregistration_v1``, ``apiextensions_v1``,
+    ``authentication_v1``, ``authentication_v1beta1``, ``authorization_v1``, ``coordination_v1``, ``events_v1``,
+    ``rbacAuthorization_v1``."""
     ops = [op for t in BUILTIN_TYPES for op in openapi_paths.resource_operations(t)]
     assert len({op.operation_id for op in ops}) == len(ops)
-    assert {op.tag for op in ops} == {"core_v1", "apiextensions_v1", "coordination_v1", "events_v1",
-                                        "rbacAuthorization_v1"}
+    assert {op.tag for op in ops} == {"core_v1", "admissionregistration_v1", "apiextensions_v1", "authentication_v1",
+                                        "authentication_v1beta1", "authorization_v1", "coordination_v1",
+                                        "events_v1", "rbacAuthorization_v1"}
 
 
 def test_verbs_not_served_have_no_operation() -> None:

@@ -3,11 +3,15 @@ each kubectl gets (with the Content-Type echoed), the cluster prefix, hashed Ope
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from gitplane.server.app import App
-from tests.unit.server.asgi_client import AsgiClient
+from gitplane.server.assembly import Assembly
+from tests.unit.server.asgi_client import WAIT_SECONDS, AsgiClient, running
 
+INFORMERS = ("rbac-index", "custom-resource-catalogs", "validating-admission-policy-index")
 KUBECTL_127 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
 KUBECTL_133 = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
                "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
@@ -18,19 +22,47 @@ def anonymous(app: App) -> AsgiClient:
     return AsgiClient(app, peer=None)
 
 
-async def test_anyone_may_read_version_and_health(anonymous: AsgiClient) -> None:
-    """``/version`` is JSON with major and minor; health endpoints answer ``ok`` as text."""
-    version = await anonymous.get("/version")
-    assert version.status == 200 and {"major", "minor", "gitVersion", "platform"} <= set(version.json())
-    for path in ("/healthz", "/livez", "/readyz"):
-        reply = await anonymous.get(path)
-        assert (reply.status, reply.body, reply.header("content-type")) == (200, b"ok", "text/plain; charset=utf-8")
+async def test_anyone_may_read_version_and_health() -> None:
+    """``/version`` is JSON with major and minor; health endpoints answer ``ok`` as text once the server's
+    informers have listed the store."""
+    async with running(*INFORMERS) as assembled:
+        anonymous = AsgiClient(assembled.app, peer=None)
+        await _until_synced(assembled)
+        version = await anonymous.get("/version")
+        assert version.status == 200 and {"major", "minor", "gitVersion", "platform"} <= set(version.json())
+        for path in ("/healthz", "/livez", "/readyz"):
+            reply = await anonymous.get(path)
+            assert (reply.status, reply.body, reply.header("content-type")) == (
+                200, b"ok", "text/plain; charset=utf-8")
 
 
-async def test_verbose_readiness_lists_each_check(anonymous: AsgiClient) -> None:
+async def test_verbose_readiness_lists_each_check() -> None:
     """``?verbose`` names every check and the verdict, as kube does."""
+    async with running(*INFORMERS) as assembled:
+        await _until_synced(assembled)
+        reply = await AsgiClient(assembled.app, peer=None).get("/readyz?verbose")
+        assert reply.body == b"[+]ping ok\n[+]informer-sync ok\nreadyz check passed\n"
+
+
+async def test_not_ready_until_rbac_and_catalogs_listed_the_store(anonymous: AsgiClient, admin: AsgiClient) -> None:
+    """Before the RBAC index and the custom resource catalogs have listed the store, requests would be judged
+    on an empty policy: readiness fails (503), naming the check but withholding the reason, as kube does; the
+    check's own path (for those allowed it) gives the reason."""
     reply = await anonymous.get("/readyz?verbose")
-    assert reply.body == b"[+]ping ok\nreadyz check passed\n"
+    assert reply.status == 503
+    assert reply.body == b"[+]ping ok\n[-]informer-sync failed: reason withheld\nreadyz check failed\n"
+    own = await admin.get("/readyz/informer-sync")
+    assert (own.status, own.body) == (
+        500, b"waiting for rbac-index, custom-resource-catalogs, validating-admission-policy-index")
+    assert (await anonymous.get("/livez")).status == 200
+
+
+async def _until_synced(assembled: Assembly) -> None:
+    for _ in range(int(WAIT_SECONDS / 0.001)):
+        if assembled.informers_synced() is None:
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError(f"not synced: {assembled.informers_synced()}")
 
 
 async def test_anonymous_users_may_not_discover(anonymous: AsgiClient) -> None:

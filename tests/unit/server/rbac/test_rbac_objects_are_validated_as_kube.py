@@ -21,9 +21,10 @@ async def server() -> AsyncIterator[Server]:
 
 
 def causes(message: str) -> str:
-    """The message from the quoted name on. (kube qualifies the kind with its group,
-    ``Role.rbac.authorization.k8s.io "r" is invalid``; the server's write handlers name the bare kind for every
-    group, which is theirs to fix, so the tests here hold the part RBAC validation words.)"""
+    """The message from the quoted name on, once its kind is seen qualified with the group as kube words it
+    (``Role.rbac.authorization.k8s.io "r" is invalid``)."""
+    kind = message[:message.index('"')]
+    assert kind.endswith(".rbac.authorization.k8s.io "), message
     return message[message.index('"'):]
 
 
