@@ -109,6 +109,8 @@ class Service:
         await http.start(server, sock)
         main_loop = asyncio.create_task(server.main_loop(), name="http-server")
         controllers = [asyncio.create_task(run(), name=name) for name, run in assembly.controllers]
+        for task in controllers:
+            task.add_done_callback(_report_stopped_controller)
         try:
             await _until_synced(assembly.informers_synced)
             self.ready = True
@@ -148,3 +150,15 @@ async def _until_synced(check: Check) -> None:
             log.warning("not ready after %.0fs: %s", SYNC_WARN_SECONDS, reason)
             warned = True
         await asyncio.sleep(SYNC_POLL_SECONDS)
+
+
+def _report_stopped_controller(task: asyncio.Task[None]) -> None:
+    """A system controller runs until the server stops; one that ends before is a bug to shout about, not to
+    lose in a task nobody awaits."""
+    if task.cancelled():
+        return
+    failure = task.exception()
+    if failure is not None:
+        log.error("system controller %s stopped: %r", task.get_name(), failure, exc_info=failure)
+    else:
+        log.error("system controller %s stopped", task.get_name())

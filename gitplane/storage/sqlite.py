@@ -213,9 +213,12 @@ class SQLiteStore:
         self._check_open()
         if since < self._compacted:
             raise Gone(since, self._compacted)
-        committed = self._writer.revision
-        if since > committed:
-            raise FutureRevision(since, committed)
+        # a list may have read a transaction that is committed but not yet handed to the event loop: a watch
+        # from its revision is not in the future (its events arrive shortly, and those up to ``since`` are
+        # skipped)
+        visible = self._writer.visible_revision
+        if since > visible:
+            raise FutureRevision(since, visible)
         return self._fanout.subscribe(prefix, since)
 
     def current_revision(self) -> Revision:

@@ -111,6 +111,7 @@ class Writer:
         self._conn = conn
         self._revisions = revisions
         self._revision = revision
+        self._visible = revision
         self._compacted = compacted
         self._last_time = last_time
         self._clock = clock
@@ -128,6 +129,12 @@ class Writer:
     def revision(self) -> Revision:
         """The revision of the last committed write (it may not have reached the event loop yet)."""
         return self._revision
+
+    @property
+    def visible_revision(self) -> Revision:
+        """The highest revision a reader may already see: the transaction being committed becomes visible to
+        the read connections at ``COMMIT``, before :attr:`revision` catches up with it."""
+        return self._visible
 
     def start(self) -> None:
         self._thread.start()
@@ -209,9 +216,11 @@ class Writer:
                 self._stats.compacted_events += conn.execute(_DELETE_EVENTS, (compacted,)).rowcount
             if revision != self._revision or compacted != self._compacted:
                 conn.execute(_UPDATE_META, (revision, compacted))
+            self._visible = revision
             conn.execute("COMMIT")
             elapsed = time.perf_counter() - started
         except (sqlite3.Error, OSError) as exc:
+            self._visible = self._revision
             self._fail(batch, exc)
             return
         self._committed_keys([row[1] for row in rows])  # before anyone learns of the write

@@ -228,3 +228,37 @@ async def test_closing_finishes_the_writes_already_submitted(tmp_path: Path) -> 
         assert len((await store.list(CONFIGMAPS)).records) == 50
     finally:
         await store.close()
+
+
+async def test_a_watch_from_a_list_that_saw_a_commit_not_yet_handed_back_is_not_in_the_future(
+        tmp_path: Path) -> None:
+    """A list reads the database, so it may see a transaction the writer has committed but not yet recorded
+    (it is still acknowledging it in the revision file); a watch from that list's revision must start, skip
+    what the list already held, and go on with later writes (a FutureRevision here once killed the CRD
+    controller at start-up)."""
+    store = await SQLiteStore.open(tmp_path / "db")
+    try:
+        await store.create(key("a"), body("a"))
+        revisions = store._writer._revisions  # the writer is held between its COMMIT and its record
+        acknowledge, entered, release = revisions.acknowledge, asyncio.Event(), asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def held(revision: int) -> None:
+            loop.call_soon_threadsafe(entered.set)
+            asyncio.run_coroutine_threadsafe(release.wait(), loop).result(5)
+            acknowledge(revision)
+
+        revisions.acknowledge = held  # type: ignore[method-assign]
+        second = asyncio.ensure_future(store.create(key("b"), body("b")))
+        await asyncio.wait_for(entered.wait(), 5)
+        page = await store.list(CONFIGMAPS)
+        assert [r.key.name for r in page.records] == ["a", "b"] and page.revision > store._writer.revision
+        watch = store.watch(CONFIGMAPS, since=page.revision)
+        release.set()
+        await second
+        revisions.acknowledge = acknowledge  # type: ignore[method-assign]
+        third = await store.create(key("c"), body("c"))
+        assert [(e.record.key.name, e.revision) for e in await take(watch, 1)] == [("c", third.revision)]
+        watch.close()
+    finally:
+        await store.close()
