@@ -7,6 +7,7 @@ callbacks run on the event loop and must not block.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -14,15 +15,26 @@ from gitplane.storage import interface as storage
 
 log = logging.getLogger(__name__)
 
+RETRY_SECONDS = 0.5
+
 
 async def list_and_watch(store: storage.Store, prefix: storage.Prefix, *, name: str,
                          on_list: Callable[[storage.Page], None], on_event: Callable[[storage.Event], None],
                          on_end: Callable[[], None] | None = None) -> None:
-    """Run until cancelled. ``on_end`` is called each time a watch ends, before the next list."""
+    """Run until cancelled (or until the store closes). ``on_end`` is called each time a watch ends, before the
+    next list. A storage error while listing or starting the watch is logged and the source lists again after
+    :data:`RETRY_SECONDS`: a controller never stops following the store over one failed read."""
     while True:
-        page = await store.list(prefix)
-        on_list(page)
-        watch = store.watch(prefix, since=page.revision)
+        try:
+            page = await store.list(prefix)
+            on_list(page)
+            watch = store.watch(prefix, since=page.revision)
+        except storage.Closed:
+            return
+        except storage.StorageError as exc:
+            log.warning("%s: cannot list and watch (%s); listing again in %.1fs", name, exc, RETRY_SECONDS)
+            await asyncio.sleep(RETRY_SECONDS)
+            continue
         try:
             async for event in watch:
                 on_event(event)

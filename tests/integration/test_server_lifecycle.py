@@ -91,7 +91,7 @@ def test_settings_come_from_the_environment_and_sigterm_stops_cleanly(tmp_path: 
     assert proc.port == port
     raw = RawClient(proc.url, proc.data_dir)
     conn = http.client.HTTPSConnection(raw.host, raw.port, context=raw.context, timeout=30)
-    conn.request("GET", "/api/v1/namespaces/default/configmaps?watch=true")
+    conn.request("GET", "/api/v1/namespaces/default/limitranges?watch=true")  # a type nothing creates by itself
     watch = conn.getresponse()
     assert watch.status == 200
     started = time.monotonic()
