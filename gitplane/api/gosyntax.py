@@ -62,3 +62,9 @@ def go_time(timestamp: str | None) -> str:
     if parsed.microsecond:
         text += f".{parsed.microsecond:06d}".rstrip("0")
     return text + " +0000 UTC"
+
+
+def go_aggregate(messages: Iterable[str]) -> str:
+    """Go's ``utilerrors.NewAggregate(...).Error()``: one message as is, several as ``[a, b]`` (deduplicated)."""
+    unique = list(dict.fromkeys(messages))
+    return unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from kubernetes import client, config
 
-from tests.integration.server import ServerProcess
+from tests.integration.server import ServerProcess, serving
 
 KUBECTL_DIR = Path("/usr/lib/google-cloud-sdk/bin")
 # The oldest and newest supported kubectl; GITPLANE_TEST_KUBECTL_VERSIONS=1.27,1.28,... tests others too.
@@ -30,13 +30,8 @@ def kubectl_path(version: str) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path_factory.mktemp("gitplane")).start()
-    try:
+    with serving(tmp_path_factory.mktemp("gitplane")) as proc:
         yield proc
-    finally:
-        code = proc.stop()
-        if code != 0:
-            print(proc.log())
 
 
 class Kubectl:

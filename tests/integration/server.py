@@ -93,10 +93,11 @@ class ServerProcess:
 
 
 @contextmanager
-def serving(data_dir: Path, *, tokens: str, extra_args: Sequence[str] = ()) -> Iterator[ServerProcess]:
-    """A server over ``data_dir`` whose token file holds ``tokens`` (kube's ``--token-auth-file`` lines), until
-    the context ends; its log is printed when it does not stop cleanly."""
-    (data_dir / "tokens.csv").write_text(tokens)
+def serving(data_dir: Path, *, tokens: str | None = None, extra_args: Sequence[str] = ()) -> Iterator[ServerProcess]:
+    """A server over ``data_dir`` (whose token file holds ``tokens``, kube's ``--token-auth-file`` lines, when
+    given) until the context ends; its log is printed when it does not stop cleanly."""
+    if tokens is not None:
+        (data_dir / "tokens.csv").write_text(tokens)
     proc = ServerProcess(data_dir, extra_args=tuple(extra_args)).start()
     try:
         yield proc

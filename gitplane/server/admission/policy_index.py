@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 GROUP = "admissionregistration.k8s.io"
 POLICIES = "validatingadmissionpolicies"
 BINDINGS = "validatingadmissionpolicybindings"
-RETRY_SECONDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +112,9 @@ class PolicyIndex:
         await asyncio.gather(self._follow(store, POLICIES), self._follow(store, BINDINGS))
 
     async def _follow(self, store: storage.Store, resource: str) -> None:
-        while True:
-            try:
-                await list_and_watch(store, storage.Prefix(GROUP, resource, ""), name=f"policy-index-{resource}",
-                                     on_list=lambda page: self.apply_list(resource, page),
-                                     on_event=lambda event: self.apply_event(resource, event))
-            except Exception:
-                log.exception("policy-index: following %s failed; listing again in %.1fs", resource,
-                              RETRY_SECONDS)
-                await asyncio.sleep(RETRY_SECONDS)
+        await list_and_watch(store, storage.Prefix(GROUP, resource, ""), name=f"policy-index-{resource}",
+                             on_list=lambda page: self.apply_list(resource, page),
+                             on_event=lambda event: self.apply_event(resource, event))
 
     def apply_list(self, resource: str, page: storage.Page) -> None:
         touched: set[str] = set()

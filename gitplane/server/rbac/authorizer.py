@@ -15,6 +15,7 @@ Non-resource ``HEAD`` is matched as ``get`` (the server answers HEAD as GET ever
 
 from __future__ import annotations
 
+from gitplane.api.gosyntax import go_aggregate
 from gitplane.server.rbac import rules as rbac_rules
 from gitplane.server.rbac.index import PolicyIndex
 from gitplane.server.rbac.rules import Rule
@@ -39,8 +40,7 @@ class _Entry:
 def _reason(errors: list[str]) -> str:
     if not errors:
         return ""
-    unique = list(dict.fromkeys(errors))
-    return f"RBAC: {unique[0]}" if len(unique) == 1 else f"RBAC: [{', '.join(unique)}]"
+    return f"RBAC: {go_aggregate(errors)}"
 
 
 class RBACAuthorizer:

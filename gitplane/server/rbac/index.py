@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 GROUP = "rbac.authorization.k8s.io"
 RESOURCES = ("clusterroles", "roles", "clusterrolebindings", "rolebindings")
-RETRY_SECONDS = 0.5
 Obj = dict[str, Any]
 
 
@@ -216,16 +215,11 @@ class PolicyIndex:
         await asyncio.gather(*(self._follow(store, resource) for resource in RESOURCES))
 
     async def _follow(self, store: storage.Store, resource: str) -> None:
-        """One type's list+watch; should it fail, it is logged and started again (a relist), so authorization
-        never silently stops following the store."""
-        while True:
-            try:
-                await list_and_watch(store, storage.Prefix(GROUP, resource, ""), name=f"rbac-index-{resource}",
-                                     on_list=lambda page: self.apply_list(resource, page),
-                                     on_event=lambda event: self.apply_event(resource, event))
-            except Exception:
-                log.exception("rbac-index: following %s failed; listing again in %.1fs", resource, RETRY_SECONDS)
-                await asyncio.sleep(RETRY_SECONDS)
+        """One type's list+watch (which lists again after any failure, so authorization never silently stops
+        following the store)."""
+        await list_and_watch(store, storage.Prefix(GROUP, resource, ""), name=f"rbac-index-{resource}",
+                             on_list=lambda page: self.apply_list(resource, page),
+                             on_event=lambda event: self.apply_event(resource, event))
 
     def apply_list(self, resource: str, page: storage.Page) -> None:
         """A (re)list of one RBAC type across every cluster replaces what the index held of it."""

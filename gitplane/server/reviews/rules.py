@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from gitplane.api import errors
+from gitplane.api.gosyntax import go_aggregate
 from gitplane.server.rbac.rules import Rule
 from gitplane.server.request import UserInfo
 from gitplane.server.rest.context import Obj, ResourceRequest
@@ -25,12 +26,6 @@ class RulesResolver(Protocol):
     def rules_for(self, user: UserInfo, cluster: str, namespace: str) -> tuple[list[Rule], list[str]]:
         """The rules that apply, and the errors of bindings whose role cannot be found."""
         ...
-
-
-def aggregate(messages: list[str]) -> str:
-    """Go's ``utilerrors.NewAggregate(...).Error()``: one message as is, several as ``[a, b]`` (deduplicated)."""
-    unique = list(dict.fromkeys(messages))
-    return unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
 
 
 def status_of(rules: list[Rule], problems: list[str]) -> dict[str, Any]:
@@ -49,7 +44,7 @@ def status_of(rules: list[Rule], problems: list[str]) -> dict[str, Any]:
     status: dict[str, Any] = {"resourceRules": resource_rules, "nonResourceRules": non_resource_rules,
                               "incomplete": bool(problems)}
     if problems:
-        status["evaluationError"] = aggregate(problems)
+        status["evaluationError"] = go_aggregate(problems)
     return status
 
 

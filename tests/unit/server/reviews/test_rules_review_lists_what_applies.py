@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from gitplane.api.gosyntax import go_aggregate as aggregate
 from gitplane.server.rbac.rules import Rule
-from gitplane.server.reviews.rules import aggregate, status_of
+from gitplane.server.reviews.rules import status_of
 from tests.unit.server.rbac.server import RBAC, Server, binding, role, running, user
 
 PATH = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
