@@ -5,13 +5,13 @@ Starts a real gitplane server (HTTPS, SQLite store) and, one at a time, the base
 (wrk) to CPU 1, so every figure is one Python process on one core. It prints:
 
 * GET of one ConfigMap: req/s and p99, beside the bare raw-ASGI endpoint (goal: >= 0.5x);
-* create of ConfigMaps (10 connections), with the store at its default synchronous=FULL and at NORMAL: req/s
-  and p99, beside the one-commit-per-request SQLite endpoint at synchronous=NORMAL, the cheapest commit SQLite
-  offers (goal: >= 0.5x, p99 <= 20 ms);
+* create of ConfigMaps (16 connections by default, where the issue states its p99 goal), with the store at
+  its default synchronous=FULL and at NORMAL: req/s and p99, beside the one-commit-per-request SQLite
+  endpoint at synchronous=NORMAL, the cheapest commit SQLite offers (goal: >= 0.5x, p99 <= 20 ms);
 * LIST of 10,000 ConfigMaps of one namespace: milliseconds end to end, median of 5 (goal: <= 300 ms), beside
   the store's own list of the same objects.
 
-Run from the repository root: ``python -m bench.api_bench [--seconds 5] [--connections 10]``. Needs wrk.
+Run from the repository root: ``python -m bench.api_bench [--seconds 5] [--connections 16]``. Needs wrk.
 """
 
 from __future__ import annotations
@@ -208,7 +208,7 @@ def store_list_ms(data_dir: Path, namespace: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is required (apt-get install wrk)")

@@ -154,12 +154,17 @@ def find_duplicate_fields(body: bytes, parsed: Any = None) -> list[str]:
 
 
 def _key_count(value: Any) -> int:
-    """How many keys the objects in ``value`` have, nested ones included."""
-    if isinstance(value, dict):
-        return len(value) + sum(_key_count(v) for v in value.values() if isinstance(v, dict | list))
-    if isinstance(value, list):
-        return sum(_key_count(v) for v in value if isinstance(v, dict | list))
-    return 0
+    """How many keys the objects in parsed JSON ``value`` have, nested ones included (one walk, no recursion)."""
+    count = 0
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if type(item) is dict:
+            count += len(item)
+            pending.extend([child for child in item.values() if type(child) is dict or type(child) is list])
+        elif type(item) is list:
+            pending.extend([child for child in item if type(child) is dict or type(child) is list])
+    return count
 
 
 def _json_duplicates(body: str) -> list[str]:
@@ -326,8 +331,13 @@ class _Decoder:
             elif value is None:
                 dropped.append(key)
             else:
+                kind = entry.plan.kind  # compared by identity: an enum's hash is a Python call
+                value_type = type(value)
+                if (kind is Kind.STRING and value_type is str) or (kind is Kind.BOOLEAN and value_type is bool) \
+                        or kind is Kind.ANY:
+                    continue  # the common valid scalar: no site to name, nothing to check further
                 site = _Site(plan.struct_name, f"{field}.{key}" if field else key, entry.go_type)
-                if entry.plan.kind in CONTAINERS:
+                if kind is Kind.STRUCT or kind is Kind.MAP or kind is Kind.ARRAY:
                     self.container(entry.plan, value, site, f"{path}.{key}" if path else key)
                 else:
                     self.scalar(entry.plan, value, site)
@@ -348,16 +358,17 @@ class _Decoder:
     def elements(self, element: Plan, container: Any, items: Iterable[tuple[Any, Any]], parent: _Site,
                  path: str) -> None:
         """The values of a map or the items of a list; a ``null`` becomes the element type's zero value."""
-        site = parent._replace(go_type=element.go_type)
         kind = element.kind
-        if kind is Kind.STRING:
+        if kind is Kind.STRING:  # the commonest (labels, data): the site is built only for a mismatch
             for key, item in items:
                 if type(item) is not str:
                     if item is None:
                         container[key] = ""
                     else:
-                        self.mismatch(item, site)
-        elif kind in CONTAINERS:
+                        self.mismatch(item, parent._replace(go_type=element.go_type))
+            return
+        site = parent._replace(go_type=element.go_type)
+        if kind in CONTAINERS:
             is_list = type(container) is list
             for key, item in items:
                 if item is None:

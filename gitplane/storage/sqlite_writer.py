@@ -2,8 +2,9 @@
 
 Data flow: the event loop puts write operations (each carrying the future its caller awaits) on a queue. The
 writer takes everything waiting (up to ``max_batch``) and applies it in one ``BEGIN IMMEDIATE … COMMIT``:
-each operation reads the current row, checks its precondition, and on success takes the next revision and
-stamps it into the value, beside the value's checksum. A failed precondition fails only that operation, which
+each update or deletion reads the current row and checks its precondition (a create just inserts: the key's
+unique index refuses an existing object), and on success takes the next revision and stamps it into the
+value, beside the value's checksum. A failed precondition fails only that operation, which
 then uses no revision; the history rows of the batch are inserted together, the meta row is updated once. The
 current row an operation reads is verified against its checksum first, so a damaged value is never carried
 into a new row (the write fails with ``Corrupted`` instead). While one transaction syncs to
@@ -250,19 +251,20 @@ class Writer:
 
         Returns the event with the checksums of its value and of its previous value."""
         encoded = op.key.encode()
+        if op.kind is OpKind.CREATE:  # the key's unique index is the existence check: no read first
+            value = stamp(op.value, revision)
+            value_checksum = checksum(encoded, revision, value)
+            try:
+                self._conn.execute(_INSERT_OBJECT, (encoded, revision, value, value_checksum))
+            except sqlite3.IntegrityError:
+                raise AlreadyExists(op.key) from None
+            return Event(EventType.ADDED, Record(op.key, value, revision), None), value_checksum, None
         rows = self._conn.execute(_SELECT_CURRENT, (encoded,)).fetchall()
         current, current_checksum = None, None
         if rows:
             current_revision, current_value, current_checksum = rows[0]
             verify(encoded, current_revision, current_value, current_checksum)
             current = Record(op.key, current_value, current_revision)
-        if op.kind is OpKind.CREATE:
-            if current is not None:
-                raise AlreadyExists(op.key)
-            value = stamp(op.value, revision)
-            value_checksum = checksum(encoded, revision, value)
-            self._conn.execute(_INSERT_OBJECT, (encoded, revision, value, value_checksum))
-            return Event(EventType.ADDED, Record(op.key, value, revision), None), value_checksum, None
         if current is None:
             raise NotFound(op.key)
         if op.expect is not None and current.revision != op.expect:

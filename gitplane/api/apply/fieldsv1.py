@@ -47,6 +47,36 @@ def _emit(fields: FieldSet, *, include_self: bool) -> dict[str, Any]:
     return out
 
 
+def difference(encoded: dict[str, Any], other: FieldSet, *, recursive: bool = False) -> dict[str, Any]:
+    """The encoding of ``from_fields_v1(encoded).difference(other)`` (``recursive_difference`` with
+    ``recursive``), computed on the encoding itself; ``encoded`` is left as it was."""
+    if other.empty:
+        return encoded
+    out: dict[str, Any] = {}
+    members, children = other.members, other.children
+    for element, below in encoded.items():
+        if element == ".":
+            continue
+        member = not below or "." in below
+        if element in members:
+            if recursive:
+                continue
+            member = False
+        theirs = children.get(element)
+        if theirs is not None:
+            rest = difference(below, theirs, recursive=recursive)
+        elif member:
+            out[element] = below
+            continue
+        else:
+            rest = {k: v for k, v in below.items() if k != "."} if "." in below else below
+        if rest:
+            out[element] = {".": {}, **rest} if member else rest
+        elif member:
+            out[element] = {}
+    return out
+
+
 def from_fields_v1(encoded: Mapping[str, Any]) -> FieldSet:
     """The field set a ``fieldsV1`` value describes.
 

@@ -135,21 +135,25 @@ def encode(managed: Managed) -> list[dict[str, Any]]:
     """The ``metadata.managedFields`` value for ``managed``, sorted as kube sorts it."""
     ordered = sorted(managed.items(), key=lambda item: (
         item[0].operation, item[1].time or _EPOCH, item[0].manager, item[1].api_version, item[0].subresource))
-    out = []
-    for key, entry in ordered:
-        encoded: dict[str, Any] = {}
-        if key.manager:
-            encoded["manager"] = key.manager
-        encoded["operation"] = key.operation
-        encoded["apiVersion"] = entry.api_version
-        if entry.time is not None:
-            encoded["time"] = entry.time
-        encoded["fieldsType"] = FIELDS_V1
-        encoded["fieldsV1"] = fieldsv1.to_fields_v1(entry.fields)
-        if key.subresource:
-            encoded["subresource"] = key.subresource
-        out.append(encoded)
-    return out
+    return [encode_entry(key, entry.api_version, entry.time, fieldsv1.to_fields_v1(entry.fields))
+            for key, entry in ordered]
+
+
+def encode_entry(key: ManagerKey, api_version: str, time: str | None, fields_v1: dict[str, Any]
+                 ) -> dict[str, Any]:
+    """One ``metadata.managedFields`` entry, its keys in kube's order."""
+    encoded: dict[str, Any] = {}
+    if key.manager:
+        encoded["manager"] = key.manager
+    encoded["operation"] = key.operation
+    encoded["apiVersion"] = api_version
+    if time is not None:
+        encoded["time"] = time
+    encoded["fieldsType"] = FIELDS_V1
+    encoded["fieldsV1"] = fields_v1
+    if key.subresource:
+        encoded["subresource"] = key.subresource
+    return encoded
 
 
 def cap_update_managers(managed: Managed, limit: int = MAX_UPDATE_MANAGERS) -> Managed:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitplane.api import errors
-from gitplane.api.apply import conflicts, fieldpath, lastapplied, managedfields, schematype, typed
+from gitplane.api.apply import conflicts, fieldpath, fieldsv1, lastapplied, managedfields, schematype, typed
 from gitplane.api.apply import merge as merging
 from gitplane.api.apply.fieldpath import EMPTY, FieldSet
 from gitplane.api.apply.managedfields import APPLY, UPDATE, Managed, ManagedEntry, ManagerKey
@@ -172,16 +172,15 @@ def update(old: dict[str, Any] | None, new: dict[str, Any], *, manager: str, sch
 
 def _created(obj: dict[str, Any], write: _Write) -> dict[str, Any]:
     """A create without managed fields of its own: the writer owns every field it set (what
-    :func:`_record_update` from nothing gives, without comparing)."""
+    :func:`_record_update` from nothing gives, without comparing, written straight in the encoding)."""
     try:
-        fields = typed.added(obj, write.node)
+        fields = typed.added_fields_v1(obj, write.node)
     except typed.TypedError:
         return obj
-    ignore = write.ignore
-    own = (fields if ignore.empty else fields.recursive_difference(ignore)).difference(NEVER_OWNED)
-    if own.empty:
+    own = fieldsv1.difference(fieldsv1.difference(fields, write.ignore, recursive=True), NEVER_OWNED)
+    if not own:
         return obj
-    return _with_managed_fields(obj, {write.key: ManagedEntry(own, write.api_version, write.now)})
+    return _with_entries(obj, [managedfields.encode_entry(write.key, write.api_version, write.now, own)])
 
 
 def _apply_or_upgrade(write: _Write, live: dict[str, Any], config: dict[str, Any], applied: FieldSet,

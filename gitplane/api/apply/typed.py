@@ -215,39 +215,41 @@ def compare(old: Any, new: Any, node: TypeNode) -> Comparison:
                       FieldSet.from_paths(comparer.removed))
 
 
-def added(new: dict[str, Any], node: TypeNode) -> FieldSet:
-    """What a create sets: ``compare({}, new, node).changed``, in one walk that has nothing to compare with
-    (the common write, so it skips the comparison's bookkeeping).
+def added_fields_v1(new: dict[str, Any], node: TypeNode) -> dict[str, Any]:
+    """What a create sets, ``compare({}, new, node).changed``, written straight in the ``FieldsV1`` encoding
+    (:mod:`~gitplane.api.apply.fieldsv1`, elements in its order): the common write, so one walk that builds
+    no field set and has nothing to compare with.
 
     Raises:
         TypedError: a list element cannot be identified.
     """
-    paths: list[Path] = []
     shape = node.map
-    if shape is not None and not shape.atomic:
-        for key, value in new.items():
-            _add(value, shape.field(key), ("f:" + key,), paths)
-    return FieldSet.from_paths(paths)
+    if shape is None or shape.atomic:
+        return {}
+    return {"f:" + key: _added(new[key], shape.field(key)) for key in sorted(new)}
 
 
-def _add(value: Any, node: TypeNode, path: Path, out: list[Path]) -> None:
-    """``compare(ABSENT, value, node, path)``'s added paths: containers that hold something own their members
-    (then themselves); anything else is a leaf."""
+def _added(value: Any, node: TypeNode) -> dict[str, Any]:
+    """The encoding of ``compare(ABSENT, value, node)``'s added paths: a container that holds something owns
+    its members and itself (``"."``); anything else is a leaf (``{}``)."""
     kind = type(value)
     if kind is dict and value:
         shape = node.map
         if shape is not None and not shape.atomic:
-            for key, child in value.items():
-                _add(child, shape.field(key), (*path, "f:" + key), out)
+            out: dict[str, Any] = {".": {}}
+            for key in sorted(value):
+                out["f:" + key] = _added(value[key], shape.field(key))
+            return out
     elif kind is list and value:
         list_shape = node.list
         if list_shape is not None and list_shape.kind != "atomic":
-            for element, items in _group(value, list_shape).items():
-                if len(items) == 1:
-                    _add(items[0], list_shape.element, (*path, element), out)
-                else:  # a duplicated element is owned whole
-                    out.append((*path, element))
-    out.append(path)
+            groups = _group(value, list_shape)
+            out = {".": {}}
+            for element in sorted(groups, key=fieldpath.element_order):
+                items = groups[element]  # a duplicated element is owned whole
+                out[element] = _added(items[0], list_shape.element) if len(items) == 1 else {}
+            return out
+    return {}
 
 
 class _Comparer:

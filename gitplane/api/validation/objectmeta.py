@@ -200,6 +200,8 @@ def validate_field_manager(manager: str, path: str) -> list[errors.FieldError]:
     found = []
     if names.byte_length(manager) > FIELD_MANAGER_MAX_LENGTH:
         found.append(errors.too_long(path, FIELD_MANAGER_MAX_LENGTH))
+    if manager.isprintable():
+        return found
     offset = 0
     for char in manager:
         if not char.isprintable():

@@ -75,7 +75,9 @@ def field_validation(request: Request) -> FieldValidation:
 
 def _from_user_agent(user_agent: str) -> str:
     """kube's manager name for writes that name none: the User-Agent's product, printable, at most 128 bytes."""
-    product = "".join(ch for ch in user_agent.split("/", 1)[0] if ch.isprintable())
+    product = user_agent.split("/", 1)[0]
+    if not product.isprintable():
+        product = "".join(ch for ch in product if ch.isprintable())
     return product.encode()[:MAX_FIELD_MANAGER_LENGTH].decode(errors="ignore")
 
 
