@@ -254,6 +254,8 @@ def report_strict(schema: Schema, unknown: list[str], duplicate_fields: Sequence
     Raises:
         TypedDecodeError: 400 in ``Strict`` mode when there is any.
     """
+    if not unknown and not duplicate_fields:
+        return []
     strict = _strict_errors(unknown, duplicate_fields)
     if strict and mode == "Strict":
         raise _decode_error(schema, "strict decoding error: " + ", ".join(strict), tuple(strict))

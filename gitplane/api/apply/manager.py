@@ -299,6 +299,8 @@ def _describe(obj: Mapping[str, Any]) -> str:
 
 
 def _field_set(paths: Iterable[FieldNamePath]) -> FieldSet:
+    if paths == ():
+        return EMPTY  # most writes ignore nothing
     return FieldSet.from_paths(tuple(map(fieldpath.field, path)) for path in paths)
 
 

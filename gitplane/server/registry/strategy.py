@@ -17,7 +17,7 @@ from typing import Any
 from gitplane.api import decoding, tables
 from gitplane.api.errors import FieldError
 from gitplane.api.resources import ResourceType
-from gitplane.api.schema import Schema
+from gitplane.api.schema import Definitions, Schema
 from gitplane.api.validation import builtin, objectmeta
 
 Obj = dict[str, Any]
@@ -37,6 +37,15 @@ class Strategy:
 
     def __init__(self, resource_type: ResourceType) -> None:
         self.type = resource_type
+        self._schema: Schema | None = None
+
+    def resolved_schema(self, definitions: Definitions) -> Schema:
+        """The type's schema in ``definitions``, resolved once for as long as the table is the same one (the
+        router keeps one strategy per type, so requests share it)."""
+        schema = self._schema
+        if schema is None or schema.definitions is not definitions:
+            schema = self._schema = Schema.named(self.type.schema, definitions)
+        return schema
 
     printer: tables.Printer | None = None
     """The type's own table columns and rows; None for the built-in ones (:mod:`gitplane.api.tables`)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -63,15 +63,10 @@ class ResourceRequest:
     namespace: str
     name: str
     subresource: str
-    _schema: Schema | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def schema(self) -> Schema:
-        """The type's schema, resolved once per request (a write asks for it at each step)."""
-        schema = self._schema
-        if schema is None:
-            schema = self._schema = Schema.named(self.type.schema, self.definitions)
-        return schema
+        return self.strategy.resolved_schema(self.definitions)
 
     def key(self, name: str | None = None) -> storage.Key:
         t = self.type
