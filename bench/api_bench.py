@@ -1,8 +1,10 @@
 """API server benchmark: gitplane's hot paths beside baselines measured in the same run.
 
-Starts a real gitplane server (HTTPS, SQLite store) and, one at a time, the baseline servers of
-:mod:`bench.baselines` on the same stack and TLS context; each server is pinned to CPU 0 and the load generator
-(wrk) to CPU 1, so every figure is one Python process on one core. It prints:
+Starts two real gitplane servers (HTTPS, SQLite store at its default synchronous=FULL and at NORMAL) and the
+baseline servers of :mod:`bench.baselines` on the same stack and TLS context, all at once; each server is
+pinned to CPU 0 and the load generator (wrk) to CPU 1, so every figure is one Python process on one core. The
+measurements alternate between the servers in rounds (``--rounds``, default 3) and each figure is the rounds'
+median, so a change in the machine's speed during the run moves both sides of a ratio alike. It prints:
 
 * GET of one ConfigMap: req/s and p99, beside the bare raw-ASGI endpoint (goal: >= 0.5x);
 * create of ConfigMaps (16 connections by default, where the issue states its p99 goal), with the store at
@@ -11,7 +13,7 @@ Starts a real gitplane server (HTTPS, SQLite store) and, one at a time, the base
 * LIST of 10,000 ConfigMaps of one namespace: milliseconds end to end, median of 5 (goal: <= 300 ms), beside
   the store's own list of the same objects.
 
-Run from the repository root: ``python -m bench.api_bench [--seconds 5] [--connections 16]``. Needs wrk.
+Run from the repository root: ``python -m bench.api_bench [--seconds 5] [--connections 16] [--rounds 3]``. Needs wrk.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +77,8 @@ def wrk(url: str, *, seconds: int, connections: int, token: str | None = None, s
     if script:
         args += ["-s", str(script)]
     out = subprocess.run(pinned(1, [*args, url]), capture_output=True, text=True, check=True).stdout
-    rps_match, p99_match = re.search(r"Requests/sec:\s+([\d.]+)", out), re.search(r"99%\s+(\S+)", out)
+    rps_match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p99_match = re.search(r"^\s*99%\s+(\S+)$", out, re.MULTILINE)  # the latency distribution's line
     if rps_match is None or p99_match is None:
         raise RuntimeError(f"could not read wrk's output:\n{out}")
     rps, p99 = float(rps_match.group(1)), to_ms(p99_match.group(1))
@@ -139,11 +142,15 @@ def gitplane_server(data_dir: Path, port: int, *options: str) -> Iterator[subpro
         yield proc
 
 
-def creates(tmp: Path, port: int, token: str, *, seconds: int, connections: int) -> Load:
-    """ConfigMap creates with unique names for ``seconds``, after a one-second warm-up."""
-    url = f"https://127.0.0.1:{port}/api/v1/namespaces/default/configmaps"
-    wrk(url, seconds=1, connections=connections, script=post_script(tmp / "warm.lua", f"warm{port}", token))
-    return wrk(url, seconds=seconds, connections=connections, script=post_script(tmp / "post.lua", "load", token))
+def creates(tmp: Path, port: int, token: str, *, seconds: int, connections: int, tag: str,
+            url: str | None = None) -> Load:
+    """ConfigMap creates with unique names for ``seconds``, after a one-second warm-up (``tag``: this round's
+    part of the names, as wrk's random numbers repeat from run to run)."""
+    url = url or f"https://127.0.0.1:{port}/api/v1/namespaces/default/configmaps"
+    wrk(url, seconds=1, connections=connections,
+        script=post_script(tmp / "warm.lua", f"warm-{tag}-{port}", token))
+    return wrk(url, seconds=seconds, connections=connections,
+               script=post_script(tmp / "post.lua", f"load-{tag}-{port}", token))
 
 
 def https(port: int, pki: Path) -> http.client.HTTPSConnection:
@@ -205,67 +212,78 @@ def store_list_ms(data_dir: Path, namespace: str) -> float:
     return float(out.stdout.split()[0])
 
 
+def median_load(loads: Sequence[Load]) -> Load:
+    """The rounds' median rate and median p99, with every round's errors."""
+    return Load(statistics.median(load.requests_per_second for load in loads),
+                statistics.median(load.p99_ms for load in loads), sum(load.errors for load in loads))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is required (apt-get install wrk)")
     seconds, connections = args.seconds, args.connections
-    with tempfile.TemporaryDirectory(prefix="gitplane-bench-") as tmp:
-        data_dir = Path(tmp) / "data"
+    with tempfile.TemporaryDirectory(prefix="gitplane-bench-") as tmp, ExitStack() as servers:
+        data_dir, normal_dir = Path(tmp) / "data", Path(tmp) / "normal"
         pki = data_dir / "pki"
-        port = free_port()
-        with gitplane_server(data_dir, port):
-            token = (pki / "admin.token").read_text().strip()
-            base = f"https://127.0.0.1:{port}"
-            conn = https(port, pki)
-            request(conn, "POST", "/api/v1/namespaces/default/configmaps",
-                    f'{{"metadata":{{"name":"bench"}},"data":{{"payload":"{PAYLOAD}"}}}}'.encode())
-            conn.close()
-            get_url = f"{base}/api/v1/namespaces/default/configmaps/bench"
+        port, normal_port, bare_port, sqlite_port = free_port(), free_port(), free_port(), free_port()
+        server = servers.enter_context(gitplane_server(data_dir, port))
+        servers.enter_context(gitplane_server(normal_dir, normal_port, "--sqlite-synchronous", "NORMAL"))
+        servers.enter_context(process([sys.executable, "-m", "bench.baselines", "bare", "--port", str(bare_port),
+                                       "--pki", str(pki)], port=bare_port))
+        servers.enter_context(process([sys.executable, "-m", "bench.baselines", "sqlite", "--port",
+                                       str(sqlite_port), "--pki", str(pki), "--db", str(Path(tmp) / "baseline.db"),
+                                       "--synchronous", "NORMAL"], port=sqlite_port))
+        token = (pki / "admin.token").read_text().strip()
+        normal_token = (normal_dir / "pki" / "admin.token").read_text().strip()
+        conn = https(port, pki)
+        request(conn, "POST", "/api/v1/namespaces/default/configmaps",
+                f'{{"metadata":{{"name":"bench"}},"data":{{"payload":"{PAYLOAD}"}}}}'.encode())
+        conn.close()
+        get_url = f"https://127.0.0.1:{port}/api/v1/namespaces/default/configmaps/bench"
+        bare_url, sqlite_url = f"https://127.0.0.1:{bare_port}/", f"https://127.0.0.1:{sqlite_port}/"
+
+        # every server is up at once (idle ones cost nothing) and the rounds alternate, so a change in the
+        # machine's speed during the run moves every figure alike instead of one side of a ratio
+        rounds: dict[str, list[Load]] = {name: [] for name in ("get", "bare", "full", "normal", "sqlite")}
+        for number in range(args.rounds):
             wrk(get_url, seconds=1, connections=connections, token=token)
-            gitplane_get = wrk(get_url, seconds=seconds, connections=connections, token=token)
-            gitplane_create = creates(Path(tmp), port, token, seconds=seconds, connections=connections)
-            fill(port, pki, "bench-list", LIST_SIZE)
-            list_ms, list_bytes = time_list(port, pki, "bench-list")
+            rounds["get"].append(wrk(get_url, seconds=seconds, connections=connections, token=token))
+            wrk(bare_url, seconds=1, connections=connections)
+            rounds["bare"].append(wrk(bare_url, seconds=seconds, connections=connections))
+            rounds["full"].append(creates(Path(tmp), port, token, seconds=seconds, connections=connections,
+                                          tag=f"r{number}"))
+            rounds["normal"].append(creates(Path(tmp), normal_port, normal_token, seconds=seconds,
+                                            connections=connections, tag=f"r{number}"))
+            rounds["sqlite"].append(creates(Path(tmp), sqlite_port, "", seconds=seconds, connections=connections,
+                                            tag=f"r{number}", url=sqlite_url))
+        loads = {name: median_load(values) for name, values in rounds.items()}
+
+        fill(port, pki, "bench-list", LIST_SIZE)
+        list_ms, list_bytes = time_list(port, pki, "bench-list")
+        server.terminate()
+        server.wait(30)
         store_ms = store_list_ms(data_dir, "bench-list")
 
-        normal_dir, normal_port = Path(tmp) / "normal", free_port()
-        with gitplane_server(normal_dir, normal_port, "--sqlite-synchronous", "NORMAL"):
-            token = (normal_dir / "pki" / "admin.token").read_text().strip()
-            gitplane_create_normal = creates(Path(tmp), normal_port, token, seconds=seconds, connections=connections)
-
-        bare_port = free_port()
-        with process([sys.executable, "-m", "bench.baselines", "bare", "--port", str(bare_port), "--pki", str(pki)],
-                     port=bare_port):
-            url = f"https://127.0.0.1:{bare_port}/"
-            wrk(url, seconds=1, connections=connections)
-            bare_get = wrk(url, seconds=seconds, connections=connections)
-
-        sqlite_port = free_port()
-        with process([sys.executable, "-m", "bench.baselines", "sqlite", "--port", str(sqlite_port), "--pki",
-                      str(pki), "--db", str(Path(tmp) / "baseline.db"), "--synchronous", "NORMAL"],
-                     port=sqlite_port):
-            url = f"https://127.0.0.1:{sqlite_port}/"
-            wrk(url, seconds=1, connections=connections, script=post_script(Path(tmp) / "warm.lua", "warm"))
-            sqlite_create = wrk(url, seconds=seconds, connections=connections,
-                                script=post_script(Path(tmp) / "post.lua", "load"))
-
-    print(f"gitplane API benchmark ({connections} connections, {seconds} s per figure, server on one core, TLS)")
-    print(f"  GET one ConfigMap        gitplane {gitplane_get}   bare ASGI {bare_get}   "
-          f"ratio {gitplane_get.requests_per_second / bare_get.requests_per_second:.2f} (goal >= 0.5)")
-    for mode, load in (("FULL (default)", gitplane_create), ("NORMAL", gitplane_create_normal)):
-        print(f"  create, store at {mode:14s} gitplane {load}   SQLite commit/request at NORMAL {sqlite_create}   "
-              f"ratio {load.requests_per_second / sqlite_create.requests_per_second:.2f} "
-              f"(goal >= 0.5, p99 <= 20 ms)")
+    print(f"gitplane API benchmark ({connections} connections, median of {args.rounds} alternating rounds of "
+          f"{seconds} s, each server on one core, TLS)")
+    print(f"  GET one ConfigMap        gitplane {loads['get']}   bare ASGI {loads['bare']}   "
+          f"ratio {loads['get'].requests_per_second / loads['bare'].requests_per_second:.2f} (goal >= 0.5)")
+    for mode, name in (("FULL (default)", "full"), ("NORMAL", "normal")):
+        print(f"  create, store at {mode:14s} gitplane {loads[name]}   SQLite commit/request at NORMAL "
+              f"{loads['sqlite']}   ratio {loads[name].requests_per_second / loads['sqlite'].requests_per_second:.2f}"
+              " (goal >= 0.5, p99 <= 20 ms)")
     print(f"  LIST 10,000 ConfigMaps   gitplane {list_ms:7.1f} ms ({list_bytes / 1e6:.1f} MB)   "
           f"store alone {store_ms:6.1f} ms   (goal <= 300 ms)")
-    failures = [load for load in (gitplane_get, gitplane_create, gitplane_create_normal, bare_get, sqlite_create)
-                if load.errors]
-    if failures:
-        print(f"  WARNING: {sum(f.errors for f in failures)} failed requests during the runs")
+    print("  rounds (req/s): " + "; ".join(f"{name} " + " ".join(f"{load.requests_per_second:.0f}" for load in values)
+                                          for name, values in rounds.items()))
+    errors = sum(load.errors for load in loads.values())
+    if errors:
+        print(f"  WARNING: {errors} failed requests during the runs")
 
 
 if __name__ == "__main__":
