@@ -43,20 +43,31 @@ class Attributes:
     """The request's ``Warning`` headers: a plugin that warns (rather than refuses) appends to it."""
 
 
-class Plugin(Protocol):
+class Mutating(Protocol):
+    """A plugin that may change the object (none of kube's defaults that gitplane serves needs one yet)."""
+
     async def mutate(self, attrs: Attributes) -> None: ...
+
+
+class Validating(Protocol):
+    """A plugin that may refuse the write."""
 
     async def validate(self, attrs: Attributes) -> None: ...
 
 
 class Chain:
-    def __init__(self, plugins: Sequence[Plugin]) -> None:
-        self._plugins = tuple(plugins)
+    """The plugins in kube's order: every mutating one, then (after the type's validation) every validating
+    one; a plugin takes part only in the phases it implements, so a write awaits no plugin with nothing to
+    do."""
+
+    def __init__(self, validating: Sequence[Validating], mutating: Sequence[Mutating] = ()) -> None:
+        self._mutating = tuple(mutating)
+        self._validating = tuple(validating)
 
     async def mutate(self, attrs: Attributes) -> None:
-        for plugin in self._plugins:
+        for plugin in self._mutating:
             await plugin.mutate(attrs)
 
     async def validate(self, attrs: Attributes) -> None:
-        for plugin in self._plugins:
+        for plugin in self._validating:
             await plugin.validate(attrs)

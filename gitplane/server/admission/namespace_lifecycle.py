@@ -17,9 +17,6 @@ def namespace_key(cluster: str, name: str) -> storage.Key:
 
 
 class NamespaceLifecycle:
-    async def mutate(self, attrs: Attributes) -> None:
-        return None
-
     async def validate(self, attrs: Attributes) -> None:
         if attrs.type.group == "" and attrs.type.plural == "namespaces":
             if attrs.operation is Operation.DELETE and attrs.name in IMMORTAL_NAMESPACES:

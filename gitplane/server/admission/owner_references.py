@@ -60,9 +60,6 @@ class OwnerReferencesPermissionEnforcement:
     def __init__(self, catalog_for: Callable[[str], Catalog]) -> None:
         self._catalog_for = catalog_for
 
-    async def mutate(self, attrs: Attributes) -> None:
-        return None
-
     async def validate(self, attrs: Attributes) -> None:
         if attrs.operation is Operation.DELETE or (attrs.type.group, attrs.type.plural, attrs.subresource) in _EXEMPT:
             return

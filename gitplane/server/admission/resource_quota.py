@@ -190,9 +190,6 @@ class ResourceQuotaAdmission:
         """Keep the quota cache current from ``store``'s watch, until cancelled."""
         await self.cache.follow(store)
 
-    async def mutate(self, attrs: Attributes) -> None:
-        return None
-
     async def validate(self, attrs: Attributes) -> None:
         if attrs.operation is not Operation.CREATE or not attrs.type.namespaced or attrs.subresource:
             return

@@ -57,9 +57,6 @@ class ValidatingAdmissionPolicyPlugin:
         self.index = index
         self._catalog_for = catalog_for
 
-    async def mutate(self, attrs: Attributes) -> None:
-        return None
-
     async def validate(self, attrs: Attributes) -> None:
         pairs = self.index.pairs(attrs.cluster)
         if not pairs or (attrs.type.group == GROUP and attrs.type.plural in (POLICIES, BINDINGS)):
