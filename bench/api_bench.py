@@ -19,74 +19,20 @@ Run from the repository root: ``python -m bench.api_bench [--seconds 5] [--conne
 from __future__ import annotations
 
 import argparse
-import http.client
-import os
-import re
 import shutil
-import socket
-import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack
 from pathlib import Path
+
+from bench.harness import Load, free_port, gitplane_server, https, median_load, pinned, process, request, wrk
 
 PAYLOAD = "v" * 900
 LIST_SIZE = 10_000
-
-
-@dataclass(frozen=True)
-class Load:
-    requests_per_second: float
-    p99_ms: float
-    errors: int
-
-    def __str__(self) -> str:
-        return f"{self.requests_per_second:8.0f} req/s  p99 {self.p99_ms:6.2f} ms"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pinned(cpu: int, args: Sequence[str]) -> list[str]:
-    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
-        return ["taskset", "-c", str(cpu), *args]
-    return list(args)
-
-
-def to_ms(value: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
-    if match is None:
-        raise ValueError(f"unexpected wrk latency {value!r}")
-    return float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[match.group(2)]
-
-
-def wrk(url: str, *, seconds: int, connections: int, token: str | None = None, script: Path | None = None) -> Load:
-    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    if token:
-        args += ["-H", f"Authorization: Bearer {token}"]
-    if script:
-        args += ["-s", str(script)]
-    out = subprocess.run(pinned(1, [*args, url]), capture_output=True, text=True, check=True).stdout
-    rps_match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p99_match = re.search(r"^\s*99%\s+(\S+)$", out, re.MULTILINE)  # the latency distribution's line
-    if rps_match is None or p99_match is None:
-        raise RuntimeError(f"could not read wrk's output:\n{out}")
-    rps, p99 = float(rps_match.group(1)), to_ms(p99_match.group(1))
-    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if socket_errors:
-        errors += sum(int(n) for n in socket_errors.groups())
-    return Load(rps, p99, errors)
 
 
 def post_script(path: Path, prefix: str, token: str = "") -> Path:
@@ -105,43 +51,6 @@ def post_script(path: Path, prefix: str, token: str = "") -> Path:
     return path
 
 
-@contextmanager
-def process(args: Sequence[str], ready: re.Pattern[str] | None = None, port: int | None = None
-            ) -> Iterator[subprocess.Popen[str]]:
-    proc = subprocess.Popen(pinned(0, args), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    try:
-        if ready is not None and proc.stderr is not None:
-            for line in proc.stderr:
-                if ready.search(line):
-                    break
-            else:
-                raise RuntimeError("server exited before it was ready")
-            threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep its log from filling the pipe
-        elif port is not None:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(30)
-        if proc.stderr is not None:
-            proc.stderr.close()
-
-
-@contextmanager
-def gitplane_server(data_dir: Path, port: int, *options: str) -> Iterator[subprocess.Popen[str]]:
-    with process([sys.executable, "-m", "gitplane", "serve", "--data-dir", str(data_dir), "--port", str(port),
-                  *options], ready=re.compile(r"gitplane API server ready")) as proc:
-        yield proc
-
-
 def creates(tmp: Path, port: int, token: str, *, seconds: int, connections: int, tag: str,
             url: str | None = None) -> Load:
     """ConfigMap creates with unique names for ``seconds``, after a one-second warm-up (``tag``: this round's
@@ -151,21 +60,6 @@ def creates(tmp: Path, port: int, token: str, *, seconds: int, connections: int,
         script=post_script(tmp / "warm.lua", f"warm-{tag}-{port}", token))
     return wrk(url, seconds=seconds, connections=connections,
                script=post_script(tmp / "post.lua", f"load-{tag}-{port}", token))
-
-
-def https(port: int, pki: Path) -> http.client.HTTPSConnection:
-    context = ssl.create_default_context(cafile=str(pki / "ca.crt"))
-    context.load_cert_chain(pki / "admin.crt", pki / "admin.key")
-    return http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=120)
-
-
-def request(conn: http.client.HTTPSConnection, method: str, path: str, body: bytes | None = None) -> bytes:
-    conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
-    response = conn.getresponse()
-    data = response.read()
-    if response.status >= 300:
-        raise RuntimeError(f"{method} {path}: {response.status} {data[:200]!r}")
-    return data
 
 
 def fill(port: int, pki: Path, namespace: str, count: int, seconds_budget: float = 600) -> None:
@@ -210,12 +104,6 @@ def store_list_ms(data_dir: Path, namespace: str) -> float:
         """)
     out = subprocess.run(pinned(0, [sys.executable, "-c", code]), capture_output=True, text=True, check=True)
     return float(out.stdout.split()[0])
-
-
-def median_load(loads: Sequence[Load]) -> Load:
-    """The rounds' median rate and median p99, with every round's errors."""
-    return Load(statistics.median(load.requests_per_second for load in loads),
-                statistics.median(load.p99_ms for load in loads), sum(load.errors for load in loads))
 
 
 def main() -> None:

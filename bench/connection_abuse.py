@@ -22,19 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.harness import rss_mb
 from gitplane.server.memory import TRIM_INTERVAL
 from tests.integration.abuse_clients import Tally, client_context, header_flood, hold, idle, slow_body, slow_headers
 from tests.integration.server import ServerProcess
 
 TRIM_WAIT = TRIM_INTERVAL + 2
 """The server gives memory back at most every TRIM_INTERVAL seconds, on its once-a-second sweep."""
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
 
 
 class Admin:

@@ -19,18 +19,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import re
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from bench.api_bench import free_port, gitplane_server, https, pinned, to_ms
+from bench.harness import Load, free_port, gitplane_server, https, median_load, wrk
 
 GROUP = "bench.example.com"
 PAYLOAD = "v" * 900
@@ -54,16 +50,6 @@ CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinitio
                             "labels": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}}]}}
 
 
-@dataclass(frozen=True)
-class Load:
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-
-    def __str__(self) -> str:
-        return f"{self.requests_per_second:7.0f} creates/s  p50 {self.p50_ms:6.2f} ms  p99 {self.p99_ms:6.2f} ms"
-
-
 def post_script(path: Path, token: str, prefix: str, body: str) -> Path:
     """A wrk script POSTing ``body`` (a Lua expression of ``name``) with unique names (wrk.format ignores -H
     headers, so the token is part of the script)."""
@@ -79,14 +65,12 @@ def post_script(path: Path, token: str, prefix: str, body: str) -> Path:
     return path
 
 
-def wrk(url: str, script: Path, *, seconds: int, connections: int) -> Load:
-    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url]
-    out = subprocess.run(pinned(1, args), capture_output=True, text=True, check=True).stdout
-    rps, p50, p99 = (re.search(pattern, out, re.MULTILINE)
-                     for pattern in (r"^Requests/sec:\s+([\d.]+)", r"^\s+50%\s+(\S+)$", r"^\s+99%\s+(\S+)$"))
-    if rps is None or p50 is None or p99 is None or "Non-2xx" in out:
-        raise RuntimeError(f"wrk failed:\n{out}")
-    return Load(float(rps.group(1)), to_ms(p50.group(1)), to_ms(p99.group(1)))
+def creates(url: str, script: Path, *, seconds: int, connections: int) -> Load:
+    """One wrk run of the script's creates; every one must succeed."""
+    load = wrk(url, seconds=seconds, connections=connections, script=script)
+    if load.errors:
+        raise RuntimeError(f"{load.errors} creates failed against {url}")
+    return load
 
 
 def call(conn: http.client.HTTPSConnection, method: str, path: str, body: object = None) -> dict[str, object]:
@@ -143,16 +127,14 @@ def main() -> None:
             bodies = {"ConfigMap": configmap_body, "custom object": custom_body}
             prefixes = {"ConfigMap": "cm", "custom object": "db"}
             for kind, (url, _) in loads.items():  # warm-up, and a check that every create succeeds
-                wrk(url, post_script(root / "warm.lua", token, f"warm-{prefixes[kind]}", bodies[kind]), seconds=1,
-                    connections=args.connections)
+                creates(url, post_script(root / "warm.lua", token, f"warm-{prefixes[kind]}", bodies[kind]),
+                        seconds=1, connections=args.connections)
             for round_number in range(args.rounds):
                 for kind, (url, found) in loads.items():
                     script = post_script(root / "load.lua", token, f"r{round_number}-{prefixes[kind]}", bodies[kind])
-                    found.append(wrk(url, script, seconds=args.seconds, connections=args.connections))
+                    found.append(creates(url, script, seconds=args.seconds, connections=args.connections))
 
-    medians = {kind: Load(statistics.median(x.requests_per_second for x in found),
-                          statistics.median(x.p50_ms for x in found), statistics.median(x.p99_ms for x in found))
-               for kind, (_, found) in loads.items()}
+    medians = {kind: median_load(found) for kind, (_, found) in loads.items()}
     baseline, custom = medians["ConfigMap"], medians["custom object"]
     print(f"creates, {args.connections} connections, median of {args.rounds} alternating rounds of "
           f"{args.seconds} s, SQLite store")

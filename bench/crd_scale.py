@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import re
 import shutil
 import ssl
 import statistics
@@ -31,42 +30,21 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 
-from bench.api_bench import free_port, gitplane_server, pinned, to_ms
+from bench.harness import Load, free_port, gitplane_server, median_load, rss_mb, wrk
 
 GROUPS = 20
 AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
 
-@dataclass(frozen=True)
-class Latency:
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-
-    def __str__(self) -> str:
-        return f"p50 {self.p50_ms:6.3f} ms  p99 {self.p99_ms:6.3f} ms  {self.requests_per_second:7.0f} req/s"
-
-
-def wrk(url: str, token: str, *, seconds: int, connections: int = 4) -> Latency:
-    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}",
-            url]
-    out = subprocess.run(pinned(1, args), capture_output=True, text=True, check=True).stdout
-    rps, p50, p99 = (re.search(pattern, out, re.MULTILINE)
-                     for pattern in (r"^Requests/sec:\s+([\d.]+)", r"^\s+50%\s+(\S+)$", r"^\s+99%\s+(\S+)$"))
-    if rps is None or p50 is None or p99 is None or "Non-2xx" in out:
-        raise RuntimeError(f"wrk failed:\n{out}")
-    return Latency(float(rps.group(1)), to_ms(p50.group(1)), to_ms(p99.group(1)))
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+def get(url: str, token: str, *, seconds: int, connections: int = 4) -> Load:
+    """One wrk run of GETs; every one must succeed."""
+    load = wrk(url, seconds=seconds, connections=connections, token=token)
+    if load.errors:
+        raise RuntimeError(f"{load.errors} GETs failed against {url}")
+    return load
 
 
 class Client:
@@ -137,18 +115,16 @@ def documents(client: Client, group: str | None) -> dict[str, tuple[float, float
     return timed
 
 
-def alternate(urls: dict[str, tuple[str, str]], *, seconds: int, rounds: int) -> dict[str, Latency]:
+def alternate(urls: dict[str, tuple[str, str]], *, seconds: int, rounds: int) -> dict[str, Load]:
     """wrk against each server in turn, ``rounds`` times (other load on the machine hits both alike); per server
     the median of its rounds."""
-    runs: dict[str, list[Latency]] = {name: [] for name in urls}
+    runs: dict[str, list[Load]] = {name: [] for name in urls}
     for url, token in urls.values():
-        wrk(url, token, seconds=1)
+        get(url, token, seconds=1)
     for _ in range(rounds):
         for name, (url, token) in urls.items():
-            runs[name].append(wrk(url, token, seconds=seconds))
-    return {name: Latency(statistics.median(r.requests_per_second for r in found),
-                          statistics.median(r.p50_ms for r in found), statistics.median(r.p99_ms for r in found))
-            for name, found in runs.items()}
+            runs[name].append(get(url, token, seconds=seconds))
+    return {name: median_load(found) for name, found in runs.items()}
 
 
 def start(stack: ExitStack, root: Path, name: str) -> tuple[subprocess.Popen[str], Client, str, str]:
@@ -173,7 +149,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="gitplane-bench-") as tmp, ExitStack() as stack:
         _, plain, plain_url, plain_token = start(stack, Path(tmp), "plain")
         proc, client, url, token = start(stack, Path(tmp), "crds")
-        wrk(url, token, seconds=1)
+        get(url, token, seconds=1)
         before_docs = documents(plain, None)
         rss_before = rss_mb(proc.pid)
 

@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.api_bench import free_port, gitplane_server, https, pinned, process, request
+from bench.harness import free_port, gitplane_server, https, pinned, process, request
 
 NAMESPACE = "bench-watch"
 

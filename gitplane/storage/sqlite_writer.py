@@ -260,13 +260,11 @@ class Writer:
                 raise AlreadyExists(op.key) from None
             return Event(EventType.ADDED, Record(op.key, value, revision), None), value_checksum, None
         rows = self._conn.execute(_SELECT_CURRENT, (encoded,)).fetchall()
-        current, current_checksum = None, None
-        if rows:
-            current_revision, current_value, current_checksum = rows[0]
-            verify(encoded, current_revision, current_value, current_checksum)
-            current = Record(op.key, current_value, current_revision)
-        if current is None:
+        if not rows:
             raise NotFound(op.key)
+        current_revision, current_value, current_checksum = rows[0]
+        verify(encoded, current_revision, current_value, current_checksum)
+        current = Record(op.key, current_value, current_revision)
         if op.expect is not None and current.revision != op.expect:
             raise Conflict(op.key, op.expect, current)
         value = stamp(op.value if op.kind is OpKind.UPDATE else current.value, revision)

@@ -4,13 +4,10 @@ rest counting as ``unknown`` (custom types come and go, and every workspace may 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from gitplane.server import metrics_requests
-from gitplane.server.assembly import Assembly
-from tests.unit.server.asgi_client import AsgiClient, running
+from tests.unit.server.asgi_client import AsgiClient
 from tests.unit.server.customresources.test_crds_are_served_once_established import (
     CRDS,
     crontab_crd,
@@ -20,17 +17,6 @@ from tests.unit.server.customresources.test_crds_are_served_once_established imp
 from tests.unit.server.metrics.scrape import scrape
 
 GROUP = "stable.example.com"
-
-
-@pytest.fixture
-async def assembly() -> AsyncIterator[Assembly]:
-    async with running("custom-resource-catalogs", "crd") as assembled:
-        yield assembled
-
-
-@pytest.fixture
-def admin(assembly: Assembly) -> AsgiClient:
-    return AsgiClient(assembly.app)
 
 
 async def serve(admin: AsgiClient, plural: str, kind: str) -> str:
