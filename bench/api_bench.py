@@ -19,7 +19,6 @@ Run from the repository root: ``python -m bench.api_bench [--seconds 5] [--conne
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,18 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.harness import Load, free_port, gitplane_server, https, median_load, pinned, process, request, wrk
+from bench.harness import (
+    Load,
+    free_port,
+    gitplane_server,
+    https,
+    median_load,
+    pinned,
+    process,
+    request,
+    require_wrk,
+    wrk,
+)
 
 PAYLOAD = "v" * 900
 LIST_SIZE = 10_000
@@ -112,8 +122,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is required (apt-get install wrk)")
+    require_wrk()
     seconds, connections = args.seconds, args.connections
     with tempfile.TemporaryDirectory(prefix="gitplane-bench-") as tmp, ExitStack() as servers:
         data_dir, normal_dir = Path(tmp) / "data", Path(tmp) / "normal"

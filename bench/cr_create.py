@@ -19,14 +19,12 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import shutil
-import sys
 import tempfile
 import textwrap
 import time
 from pathlib import Path
 
-from bench.harness import Load, free_port, gitplane_server, https, median_load, wrk
+from bench.harness import Load, free_port, gitplane_server, https, median_load, require_wrk, wrk
 
 GROUP = "bench.example.com"
 PAYLOAD = "v" * 900
@@ -103,8 +101,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is required (apt-get install wrk)")
+    require_wrk()
     configmap_body = ("'{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"' .. name .. "
                       f"'\"}},\"data\":{{\"notes\":\"{PAYLOAD}\",\"engine\":\"postgres\",\"version\":\"16.2\"}}}}'")
     custom_body = (f"'{{\"apiVersion\":\"{GROUP}/v1\",\"kind\":\"Database\",\"metadata\":{{\"name\":\"' .. name .. "

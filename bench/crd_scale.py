@@ -22,17 +22,15 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import shutil
 import ssl
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.harness import Load, free_port, gitplane_server, median_load, rss_mb, wrk
+from bench.harness import Load, free_port, gitplane_server, median_load, require_wrk, rss_mb, wrk
 
 GROUPS = 20
 AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
@@ -144,8 +142,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is required (apt-get install wrk)")
+    require_wrk()
     with tempfile.TemporaryDirectory(prefix="gitplane-bench-") as tmp, ExitStack() as stack:
         _, plain, plain_url, plain_token = start(stack, Path(tmp), "plain")
         proc, client, url, token = start(stack, Path(tmp), "crds")

@@ -38,6 +38,12 @@ class Load:
         return f"{self.requests_per_second:8.0f} req/s  p50 {self.p50_ms:6.2f} ms  p99 {self.p99_ms:6.2f} ms"
 
 
+def require_wrk() -> None:
+    """Exit with a clear message when wrk, the load generator of the HTTP benchmarks, is not installed."""
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is required (apt-get install wrk)")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -106,9 +112,11 @@ def process(args: Sequence[str], ready: re.Pattern[str] | None = None, port: int
 
 
 @contextmanager
-def gitplane_server(data_dir: Path, port: int, *options: str) -> Iterator[subprocess.Popen[str]]:
-    with process([sys.executable, "-m", "gitplane", "serve", "--data-dir", str(data_dir), "--port", str(port),
-                  *options], ready=re.compile(r"gitplane API server ready")) as proc:
+def gitplane_server(data_dir: Path, port: int, *options: str,
+                    command: Sequence[str] = (sys.executable, "-m", "gitplane")) -> Iterator[subprocess.Popen[str]]:
+    """``gitplane serve`` (or ``command``'s, given gitplane's arguments) until it says it is ready."""
+    with process([*command, "serve", "--data-dir", str(data_dir), "--port", str(port), *options],
+                 ready=re.compile(r"gitplane API server ready")) as proc:
         yield proc
 
 
