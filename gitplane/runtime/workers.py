@@ -8,8 +8,9 @@ with its traceback. A success forgets the key's failures.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import TypeVar
 
 from gitplane.runtime.queue import ShutDown, WorkQueue
@@ -48,3 +49,19 @@ async def work(queue: WorkQueue[K], reconcile: Callable[[K], Awaitable[float | N
                 schedule(key, later)
         finally:
             queue.done(key)
+
+
+async def run_controller(queue: WorkQueue[K], reconcile: Callable[[K], Awaitable[float | None]], *, name: str,
+                         workers: int, sources: Sequence[Awaitable[None]],
+                         expected: Callable[[Exception], bool] = _never) -> None:
+    """A controller's life: ``workers`` workers on ``queue`` while its ``sources`` (the watches that fill the
+    queue) run; when they end or are cancelled, the queue shuts down and the workers stop with it."""
+    tasks = [asyncio.create_task(work(queue, reconcile, name=name, expected=expected), name=f"{name}-worker-{i}")
+             for i in range(workers)]
+    try:
+        await asyncio.gather(*sources)
+    finally:
+        queue.shutdown()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -13,24 +13,31 @@ hands it to the HTTP layer for connection events.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
+from gitplane.api.builtin_schemas import builtin_definitions
 from gitplane.api.builtin_types import BUILTIN_TYPES
 from gitplane.api.protobuf import catalog as protobuf_catalog
 from gitplane.server import admission
+from gitplane.server.admission.logicalclusters import LogicalClusterAdmission
 from gitplane.server.admission.namespace_lifecycle import NamespaceLifecycle
 from gitplane.server.admission.owner_references import OwnerReferencesPermissionEnforcement
 from gitplane.server.admission.policy_index import PolicyIndex as AdmissionPolicyIndex
 from gitplane.server.admission.resource_quota import ResourceQuotaAdmission
 from gitplane.server.admission.validating_policy import ValidatingAdmissionPolicyPlugin
+from gitplane.server.admission.workspaces import WorkspaceAdmission
 from gitplane.server.app import App
 from gitplane.server.catalog import Catalog
 from gitplane.server.controllers.crd.controller import CRDController
 from gitplane.server.controllers.gc.controller import GarbageCollector
+from gitplane.server.controllers.logicalcluster.controller import LogicalClusterController
 from gitplane.server.controllers.namespace.controller import NamespaceController
 from gitplane.server.controllers.namespace_defaults.controller import NamespaceDefaultsController
 from gitplane.server.controllers.quota.controller import QuotaController
+from gitplane.server.controllers.workspace.controller import WorkspaceController
 from gitplane.server.customresources.catalogs import CustomResourceCatalogs
 from gitplane.server.health import Check, Health
 from gitplane.server.inprocess import InProcessClient
@@ -49,15 +56,20 @@ from gitplane.server.serviceaccounts.signing import Signer, ephemeral_signer
 from gitplane.server.serviceaccounts.tokens import ServiceAccountAuthenticator
 from gitplane.server.stages.authn import Authenticator
 from gitplane.server.stages.authz import Authorization, SystemMasters
-from gitplane.server.stages.cluster import ClusterResolver, RootOnly
+from gitplane.server.stages.cluster import ClusterResolver
 from gitplane.server.stages.impersonation import Impersonation
 from gitplane.server.stages.inflight import InflightLimit
 from gitplane.server.stages.info import parse_request_info
+from gitplane.server.stages.workspace_access import WorkspaceAccess
+from gitplane.server.systemcrds.served import system_types
+from gitplane.server.tenancy.index import LogicalClusterIndex
 from gitplane.storage.interface import Store
 
 SYSTEM_USER = "system:gitplane"
 SYSTEM_GROUPS = ("system:masters",)
-BUILTIN_CATALOG = Catalog(BUILTIN_TYPES)
+BUILTIN_CATALOG = Catalog([*BUILTIN_TYPES, *system_types().types],
+                          ChainMap(dict(system_types().definitions), cast(dict[str, Any], builtin_definitions())))
+"""What every logical cluster serves: kube's built-in types and kcp's system types."""
 
 
 @dataclass(frozen=True)
@@ -80,11 +92,12 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
              bookmark_seconds: float = 30.0, quota_resync_seconds: float = 300.0,
              max_requests_inflight: int = 400, max_mutating_requests_inflight: int = 200,
              metrics: ServerMetrics | None = None, signer: Signer | None = None,
-             ca_bundle: str | None = None) -> Assembly:
+             ca_bundle: str | None = None, external_url: str | None = None) -> Assembly:
     """``metrics``: where the server reports (default: a new :class:`ServerMetrics` of its own); ``signer``:
     the ServiceAccount token signer (default: one with a key made for this process, see
     :func:`~gitplane.server.serviceaccounts.signing.ephemeral_signer`); ``ca_bundle``: the CA every namespace's
-    ``kube-root-ca.crt`` ConfigMap holds (None: no such ConfigMap)."""
+    ``kube-root-ca.crt`` ConfigMap holds (None: no such ConfigMap); ``external_url``: the server's URL as
+    clients reach it, the base of every Workspace's ``spec.URL`` (default: ``https://<server_address>``)."""
     protobuf_catalog.load()
     if signer is None:
         signer = ephemeral_signer()
@@ -99,16 +112,20 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     metrics.add(StoreCollector(store))
     quota_admission = ResourceQuotaAdmission()
     admission_policies = AdmissionPolicyIndex()
-    chain = admission.Chain([NamespaceLifecycle(), OwnerReferencesPermissionEnforcement(catalog_for),
-                             ValidatingAdmissionPolicyPlugin(admission_policies, catalog_for), quota_admission])
+    clusters = LogicalClusterIndex()
+    workspaces = WorkspaceAdmission(clusters)
+    chain = admission.Chain([NamespaceLifecycle(), OwnerReferencesPermissionEnforcement(catalog_for), workspaces,
+                             LogicalClusterAdmission(),
+                             ValidatingAdmissionPolicyPlugin(admission_policies, catalog_for), quota_admission],
+                            mutating=[workspaces])
     router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=catalogs.strategy_for,
                             chain=chain,
                             bookmark_seconds=bookmark_seconds, signer=signer)
     authenticator = Authenticator(tokens, ServiceAccountAuthenticator(signer, store))
     authorization = Authorization([SystemMasters(), rbac := RBACAuthorizer(PolicyIndex())])
     app = App(
-        stages=[parse_request_info, authenticator, inflight, ClusterResolver(RootOnly()),
-                Impersonation(authorization), authorization],
+        stages=[parse_request_info, authenticator, inflight, ClusterResolver(clusters),
+                Impersonation(authorization), WorkspaceAccess(clusters, authorization), authorization],
         resources=ReviewRoutes(router, authorization=authorization, rules_for=rbac, authenticator=authenticator),
         non_resources=NonResourceRoutes(catalog_for=catalog_for, health=health,
                                         server_address=server_address, metrics=metrics, signer=signer),
@@ -133,8 +150,12 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     async def follow_admission_policies() -> None:
         await admission_policies.follow(store)
 
+    async def follow_logical_clusters() -> None:
+        await clusters.follow(store)
+
     def informers_synced() -> str | None:
         waiting = [name for name, synced in (("rbac-index", rbac.index.synced),
+                                            ("logical-cluster-index", clusters.synced),
                                             ("custom-resource-catalogs", catalogs.synced),
                                             ("validating-admission-policy-index", admission_policies.synced))
                    if not synced]
@@ -144,6 +165,7 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
 
     return Assembly(app, api, (
         ("rbac-index", follow_rbac),
+        ("logical-cluster-index", follow_logical_clusters),
         ("clusterrole-aggregation", AggregationController(index=rbac.index, api=api).run),
         ("rbac-bootstrap-policy", BootstrapPolicy(api).run),
         ("custom-resource-catalogs", follow_crds),
@@ -153,6 +175,9 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
                                                types_changed=catalogs.changed).run),
         ("namespace-defaults", NamespaceDefaultsController(store=store, api=api, ca_bundle=ca_bundle).run),
         ("namespace-lifecycle", namespaces.run),
+        ("workspace", WorkspaceController(store=store, api=api, index=clusters,
+                                          external_url=external_url or f"https://{server_address}").run),
+        ("logicalcluster", LogicalClusterController(store=store, api=api, catalog_for=catalog_for).run),
         ("resource-quota", quotas.run),
         ("resource-quota-admission", follow_quotas),
         ("validating-admission-policy-index", follow_admission_policies),

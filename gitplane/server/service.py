@@ -16,7 +16,7 @@ import socket
 from pathlib import Path
 
 from gitplane.server import http
-from gitplane.server.assembly import assemble
+from gitplane.server.assembly import Assembly, assemble
 from gitplane.server.certs import PKI, ensure_pki, serving_hosts
 from gitplane.server.health import Check, Health
 from gitplane.server.inprocess import InProcessClient
@@ -24,6 +24,7 @@ from gitplane.server.kubeconfig import write_admin_kubeconfig
 from gitplane.server.request import UserInfo
 from gitplane.server.serviceaccounts.signing import SERVICE_ACCOUNT_KEY, Signer, load_or_create_key
 from gitplane.server.stages.authn import load_token_file
+from gitplane.server.tenancy import bootstrap as tenancy_bootstrap
 from gitplane.settings import ServerSettings
 from gitplane.storage.sqlite import SQLiteStore
 
@@ -80,23 +81,19 @@ class Service:
         settings = self.settings
         health = Health(ready={"bootstrap": lambda: None if self.ready else "not yet bootstrapped",
                                "shutdown": lambda: "shutting down" if self._stop.is_set() else None})
-        assembly = assemble(store, tokens=tokens, health=health,
-                            server_address=f"{settings.url_host}:{settings.port}",
-                            bookmark_seconds=settings.watch_bookmark_seconds,
-                            quota_resync_seconds=settings.quota_resync_seconds,
-                            max_requests_inflight=settings.max_requests_inflight,
-                            max_mutating_requests_inflight=settings.max_mutating_requests_inflight,
-                            signer=Signer(load_or_create_key(pki.directory / SERVICE_ACCOUNT_KEY)),
-                            ca_bundle=pki.ca_cert.read_text())
-        await self._bootstrap(assembly.api)
+        sock = bind(settings.address, settings.port)  # first: a workspace's URL names the port
+        port = sock.getsockname()[1]
+        url = f"https://{settings.url_host}:{port}"
+        try:
+            assembly = await self._assemble(store, pki, tokens, health, url)
+        except BaseException:
+            sock.close()
+            raise
         # Everything built so far (schemas, documents, catalogs) lives as long as the process: move it out of
         # the collector's sight, so the full collections that request garbage triggers stay short.
         gc.collect()
         gc.freeze()
 
-        sock = bind(settings.address, settings.port)
-        port = sock.getsockname()[1]
-        url = f"https://{settings.url_host}:{port}"
         kubeconfig_path = settings.data_dir / "admin.kubeconfig"
         write_admin_kubeconfig(kubeconfig_path, pki=pki, server_url=url)
         server = http.build_server(assembly.app, host=settings.address, port=port,
@@ -115,6 +112,9 @@ class Service:
             await _until_synced(assembly.informers_synced)
             self.ready = True
             log.info("gitplane API server ready at %s (kubeconfig: %s)", url, kubeconfig_path)
+            log.info("The kubeconfig starts in workspace root; to make and enter one: export KUBECONFIG=%s; "
+                     "kubectl ws create team-a --enter (kubectl ws tree lists them, kubectl ws .. goes up)",
+                     kubeconfig_path)
             stop_wait = asyncio.create_task(self._stop.wait(), name="stop-signal")
             await asyncio.wait({main_loop, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
             stop_wait.cancel()
@@ -133,12 +133,27 @@ class Service:
             sock.close()
             log.info("Stopped")
 
+    async def _assemble(self, store: SQLiteStore, pki: PKI, tokens: dict[str, UserInfo], health: Health,
+                        url: str) -> Assembly:
+        settings = self.settings
+        assembly = assemble(store, tokens=tokens, health=health, server_address=url.removeprefix("https://"),
+                            external_url=url,
+                            bookmark_seconds=settings.watch_bookmark_seconds,
+                            quota_resync_seconds=settings.quota_resync_seconds,
+                            max_requests_inflight=settings.max_requests_inflight,
+                            max_mutating_requests_inflight=settings.max_mutating_requests_inflight,
+                            signer=Signer(load_or_create_key(pki.directory / SERVICE_ACCOUNT_KEY)),
+                            ca_bundle=pki.ca_cert.read_text())
+        await self._bootstrap(assembly.api)
+        return assembly
+
     async def _bootstrap(self, api: InProcessClient) -> None:
         for name in SYSTEM_NAMESPACES:
             reply = await api.request("POST", "/clusters/root/api/v1/namespaces",
                                       body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
             if reply.status not in (201, 409):
                 reply.raise_for_status()
+        await tenancy_bootstrap.bootstrap_root(api)
 
 
 async def _until_synced(check: Check) -> None:

@@ -52,6 +52,8 @@ class ServedType:
         """The name of the object the fuzzer keeps for this type (a CRD's name is its plural and group)."""
         if (self.group, self.kind) == CRD:
             return "fuzzes.fuzz.example.com"
+        if (self.group, self.kind) == LOGICAL_CLUSTER:  # the one name a LogicalCluster may have: root's own
+            return "cluster"
         return f"fuzz-{self.plural}"
 
     def collection(self, namespace: str = NAMESPACE) -> str:
@@ -69,6 +71,7 @@ class ServedType:
         return {"apiVersion": self.api_version, "kind": self.kind, "metadata": metadata, **fields}
 
 
+LOGICAL_CLUSTER = ("core.kcp.io", "LogicalCluster")
 CRD = ("apiextensions.k8s.io", "CustomResourceDefinition")
 
 

@@ -148,6 +148,9 @@ def test_patch_label_annotate_and_edit(kubectl: Kubectl, ns: str, tmp_path: Path
     live = json.loads(kubectl.run("get", "cm", "p", "-n", ns, "-o", "json").stdout)
     assert live["data"] == {"a": "edited", "j": "1", "m": "2", "s": "3"}
     assert live["metadata"]["labels"] == {"tier": "gold"}
+    cluster = live["metadata"]["annotations"].pop("kcp.io/cluster")  # the logical cluster's name, as kcp sets it
+    assert cluster == kubectl.run("get", "logicalcluster", "cluster", "-o",
+                                  "jsonpath={.metadata.annotations.kcp\\.io/cluster}").stdout
     assert live["metadata"]["annotations"] == {"note": "hello"}
 
 

@@ -4,7 +4,8 @@ serves: the user-facing roles and the roles every identity needs to find its way
     ClusterRoles         cluster-admin; admin, edit, view (aggregated from ``system:aggregate-to-*`` and from
                          any ClusterRole labelled ``rbac.authorization.k8s.io/aggregate-to-<role>: "true"``);
                          system:discovery, system:basic-user, system:public-info-viewer, system:monitoring,
-                         system:service-account-issuer-discovery
+                         system:service-account-issuer-discovery; kcp's system:kcp:workspace:access (verb
+                         ``access`` on ``/``: entering a workspace)
     ClusterRoleBindings  cluster-admin → group system:masters; system:discovery, system:basic-user →
                          system:authenticated; system:public-info-viewer → system:authenticated and
                          system:unauthenticated; system:monitoring → group system:monitoring;
@@ -14,6 +15,10 @@ Objects carry kube's ``kubernetes.io/bootstrapping: rbac-defaults`` label and th
 ``rbac.authorization.kubernetes.io/autoupdate: "true"`` annotation. :func:`aggregated_cluster_roles` gives the
 roles with the aggregated rules filled as the aggregation controller fills them, which is how the policy applies
 to every logical cluster (kcp's bootstrap policy, see :mod:`gitplane.server.rbac.index`).
+
+The root logical cluster has kcp's root policy besides: every authenticated user may enter it
+(``system:kcp:tenancy:authenticated:access``) and create workspaces of the built-in types in it
+(``system:kcp:universal-workspacetype-use``, from :mod:`gitplane.server.systemcrds`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from gitplane.server.systemcrds.served import read_yaml
+
+WORKSPACE_TYPE_USE = "workspacetype-use.yaml"
 GROUP = "rbac.authorization.k8s.io"
 API_VERSION = f"{GROUP}/v1"
 LABELS = {"kubernetes.io/bootstrapping": "rbac-defaults"}
@@ -113,6 +121,7 @@ _CLUSTER_ROLES: list[Obj] = [
                                                       ["get"])]),
     _cluster_role("system:monitoring", [_urls(["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics",
                                                "/metrics/slis", "/readyz", "/readyz/*"], ["get"])]),
+    _cluster_role("system:kcp:workspace:access", [_urls(["/"], ["access"])]),
     _cluster_role("system:service-account-issuer-discovery", [
         _urls(["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks",
                "/openid/v1/jwks/"], ["get"])]),
@@ -145,6 +154,23 @@ def cluster_roles() -> list[Obj]:
 
 def cluster_role_bindings() -> list[Obj]:
     return copy.deepcopy(_CLUSTER_ROLE_BINDINGS)
+
+
+_ROOT_CLUSTER_ROLE_BINDINGS: list[Obj] = [
+    _binding("system:kcp:tenancy:authenticated:access", "system:kcp:workspace:access", "system:authenticated"),
+]
+
+
+def root_cluster_roles() -> list[Obj]:
+    """kcp's ClusterRoles of the root logical cluster only: ``use`` of the built-in WorkspaceTypes."""
+    return [doc for doc in read_yaml(WORKSPACE_TYPE_USE) if doc["kind"] == "ClusterRole"]
+
+
+def root_cluster_role_bindings() -> list[Obj]:
+    """kcp's ClusterRoleBindings of the root logical cluster only: every authenticated user may enter root and
+    use the built-in WorkspaceTypes."""
+    return [*copy.deepcopy(_ROOT_CLUSTER_ROLE_BINDINGS),
+            *(doc for doc in read_yaml(WORKSPACE_TYPE_USE) if doc["kind"] == "ClusterRoleBinding")]
 
 
 def aggregated_cluster_roles() -> list[Obj]:

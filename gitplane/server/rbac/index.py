@@ -32,6 +32,7 @@ from gitplane.runtime.source import list_and_watch
 from gitplane.server.rbac import bootstrap
 from gitplane.server.rbac.rules import Rule
 from gitplane.server.request import UserInfo
+from gitplane.server.tenancy.index import ROOT
 from gitplane.storage import interface as storage
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,17 @@ def _not_found(kind: str, name: str) -> str:
 class _Bootstrap:
     def __init__(self) -> None:
         self.cluster_roles = {r["metadata"]["name"]: parse_rules(r) for r in bootstrap.aggregated_cluster_roles()}
+        self.root_cluster_roles = {**self.cluster_roles, **{
+            r["metadata"]["name"]: parse_rules(r) for r in bootstrap.root_cluster_roles()}}
         self.bindings = tuple(parse_binding(b, "") for b in bootstrap.cluster_role_bindings())
+        self.root_bindings = (*self.bindings,
+                              *(parse_binding(b, "") for b in bootstrap.root_cluster_role_bindings()))
+
+    def roles_in(self, cluster: str) -> dict[str, tuple[Rule, ...]]:
+        return self.root_cluster_roles if cluster == ROOT else self.cluster_roles
+
+    def bindings_in(self, cluster: str) -> tuple[Binding, ...]:
+        return self.root_bindings if cluster == ROOT else self.bindings
 
 
 class PolicyIndex:
@@ -147,7 +158,7 @@ class PolicyIndex:
         if kind == "ClusterRole":
             found = None if policy is None else policy.cluster_roles.get(name)
             if found is None:
-                found = self._bootstrap.cluster_roles.get(name)
+                found = self._bootstrap.roles_in(cluster).get(name)
             return _not_found("ClusterRole", name) if found is None else found
         if kind == "Role":
             found = None if policy is None else policy.roles.get((namespace, name))
@@ -174,9 +185,10 @@ class PolicyIndex:
             visit(policy.cluster_role_bindings.values(), "")
             if namespace:
                 visit(policy.role_bindings.get(namespace, {}).values(), namespace)
-        for binding in self._bootstrap.bindings:
+        roles = self._bootstrap.roles_in(cluster)
+        for binding in self._bootstrap.bindings_in(cluster):
             if binding.applies_to(user):
-                rules.extend(self._bootstrap.cluster_roles.get(binding.role_name, ()))
+                rules.extend(roles.get(binding.role_name, ()))
         return rules, errors
 
     def allowed_by(self, user: UserInfo, cluster: str, namespace: str, allows: Callable[[Rule], bool]) -> str:
@@ -193,9 +205,9 @@ class PolicyIndex:
                 found = self.role_rules(cluster, binding.role_kind, binding.role_name, binding.namespace)
                 if not isinstance(found, str) and any(allows(rule) for rule in found):
                     return binding.describe(user)
-        for binding in self._bootstrap.bindings:
-            if binding.applies_to(user) and any(allows(rule)
-                                                for rule in self._bootstrap.cluster_roles.get(binding.role_name, ())):
+        roles = self._bootstrap.roles_in(cluster)
+        for binding in self._bootstrap.bindings_in(cluster):
+            if binding.applies_to(user) and any(allows(rule) for rule in roles.get(binding.role_name, ())):
                 return binding.describe(user)
         return ""
 

@@ -6,8 +6,9 @@ atomic rules appended), its aggregation rule and the bootstrap labels and annota
 subjects. Nothing is ever removed. Aggregated roles are written without rules; the aggregation controller
 fills them.
 
-Today the server serves the root logical cluster only, so that is where the policy goes; the bootstrap policy
-also applies to every cluster through the index (:mod:`gitplane.server.rbac.index`).
+The policy is written into the root logical cluster, with kcp's root-only roles and bindings; the bootstrap
+policy also applies to every cluster through the index (:mod:`gitplane.server.rbac.index`), as kcp's does from
+``system:admin``, without objects in each workspace.
 """
 
 from __future__ import annotations
@@ -63,8 +64,11 @@ async def ensure(api: InProcessClient, cluster: str) -> int:
     """Create what ``cluster`` lacks and reconcile what it has; returns how many objects were written."""
     written = 0
     base = f"/clusters/{cluster}/apis/rbac.authorization.k8s.io/v1"
-    for resource, objects in (("clusterroles", bootstrap.cluster_roles()),
-                              ("clusterrolebindings", bootstrap.cluster_role_bindings())):
+    root = cluster == "root"
+    for resource, objects in (
+            ("clusterroles", [*bootstrap.cluster_roles(), *(bootstrap.root_cluster_roles() if root else ())]),
+            ("clusterrolebindings", [*bootstrap.cluster_role_bindings(),
+                                     *(bootstrap.root_cluster_role_bindings() if root else ())])):
         for obj in objects:
             reply = await api.request("POST", f"{base}/{resource}", body=obj)
             if reply.status == 201:

@@ -30,7 +30,7 @@ from gitplane.api.custom_tables import CustomResourcePrinter
 from gitplane.api.errors import FieldError
 from gitplane.api.schema import Schema
 from gitplane.api.validation import objectmeta
-from gitplane.server.customresources.served import ServedVersion
+from gitplane.server.customresources.served import OBJECT_META, ServedVersion
 from gitplane.server.registry.strategy import Obj, Strategy
 
 
@@ -84,8 +84,12 @@ class CustomResourceStrategy(Strategy):
     def decode(self, obj: Obj, schema: Schema, mode: decoding.FieldValidation,
                duplicate_fields: Sequence[str]) -> list[str]:
         """Unknown fields are pruned (kube's decoder does it for custom resources), and reported with the
-        duplicates as fieldValidation says."""
+        duplicates as fieldValidation says. ``metadata`` is decoded as ObjectMeta, as kube coerces it, so a value
+        its Go type cannot hold (a label that is a list) is the decoder's 400."""
         unknown = crd.prune(obj, self.schema)
+        meta = obj.get("metadata")
+        if isinstance(meta, dict):
+            decoding.decode_typed(meta, Schema.named(OBJECT_META, schema.definitions), mode="Ignore")
         return decoding.report_strict(schema, unknown, duplicate_fields, mode)
 
     def check_decodable(self, obj: Obj) -> None:

@@ -8,7 +8,9 @@ from gitplane.api import builtin_types
 from gitplane.api.resources import ResourceType
 from gitplane.server.registry import admissionpolicy, builtin, rbac
 from gitplane.server.registry.crd import CustomResourceDefinitionStrategy
+from gitplane.server.registry.custom import CustomResourceStrategy
 from gitplane.server.registry.strategy import Strategy
+from gitplane.server.systemcrds.served import system_types
 
 _BY_TYPE: dict[ResourceType, type[Strategy]] = {
     builtin_types.NAMESPACES: builtin.NamespaceStrategy,
@@ -29,4 +31,8 @@ _BY_TYPE: dict[ResourceType, type[Strategy]] = {
 
 @cache
 def for_type(resource_type: ResourceType) -> Strategy:
+    """The strategy of a built-in type, or of a system type (kcp's, served from its CRD like a custom type)."""
+    served = system_types().served(resource_type)
+    if served is not None:
+        return CustomResourceStrategy(served)
     return _BY_TYPE.get(resource_type, Strategy)(resource_type)

@@ -19,6 +19,7 @@ from gitplane.api.resources import ResourceType
 from gitplane.api.schema import Definitions, Schema
 from gitplane.server.registry.strategy import Strategy
 from gitplane.server.request import Request
+from gitplane.server.tenancy.index import WILDCARD
 from gitplane.storage import interface as storage
 
 Obj = dict[str, Any]
@@ -75,6 +76,8 @@ class ResourceRequest:
 
     def prefix(self) -> storage.Prefix:
         t = self.type
+        if self.cluster == WILDCARD:  # every logical cluster, every namespace
+            return storage.Prefix(t.stored_group, t.plural, t.storage_identity)
         namespace = self.namespace if t.namespaced and self.namespace else None
         if not t.namespaced:
             namespace = ""

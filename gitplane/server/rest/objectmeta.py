@@ -3,7 +3,8 @@
 On create the server assigns ``uid``, ``creationTimestamp`` and (for types that track it) ``generation``,
 generates a name from ``generateName``, and refuses a client-set ``resourceVersion``. On update it keeps
 ``uid`` (when the client omits it), ``creationTimestamp``, ``deletionTimestamp`` and ``generation`` as stored,
-bumping ``generation`` when anything but metadata and status changed.
+bumping ``generation`` when anything but metadata and status changed. Every write stamps the object's logical
+cluster into the ``kcp.io/cluster`` annotation.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from gitplane.api import errors
 from gitplane.server.rest.context import Obj, ResourceRequest
 from gitplane.server.rest.randomness import POOL
 
+CLUSTER_ANNOTATION = "kcp.io/cluster"
 GENERATED_SUFFIX_LENGTH = 5
 MAX_GENERATED_PREFIX = 63 - GENERATED_SUFFIX_LENGTH
 
@@ -66,6 +68,18 @@ def prepare_create(ctx: ResourceRequest, obj: Obj, *, timestamp: str) -> None:
         meta["generation"] = 1
     else:
         meta.pop("generation", None)
+
+
+def stamp_cluster(ctx: ResourceRequest, obj: Obj) -> None:
+    """Every object carries its logical cluster's name in the ``kcp.io/cluster`` annotation, as in kcp; the
+    server sets it on every write, after the field manager (no manager owns it, so an apply that leaves it out
+    never removes it), whatever the client sent."""
+    meta = metadata(obj)
+    annotations = meta.get("annotations")
+    if not isinstance(annotations, dict):
+        meta["annotations"] = {CLUSTER_ANNOTATION: ctx.cluster}
+    elif annotations.get(CLUSTER_ANNOTATION) != ctx.cluster:
+        annotations[CLUSTER_ANNOTATION] = ctx.cluster
 
 
 def regenerate_name(obj: Obj) -> bool:

@@ -76,6 +76,7 @@ class Writer:
             obj = fieldmanager.update(None, obj, manager=manager, schema=ctx.schema,
                                       api_version=ctx.type.api_version, now=self.timestamp,
                                       ignored=self.ignored_fields(""))
+        objectmeta.stamp_cluster(ctx, obj)
         attrs = self.attributes(admission.Operation.CREATE, obj, None)
         await self.chain.mutate(attrs)
         errs = ctx.strategy.validate(obj)
@@ -111,6 +112,7 @@ class Writer:
             new = fieldmanager.update(old, new, manager=manager, schema=ctx.schema,
                                       api_version=ctx.type.api_version, now=self.timestamp,
                                       subresource=subresource, ignored=self.ignored_fields(subresource))
+        objectmeta.stamp_cluster(ctx, new)
         attrs = self.attributes(admission.Operation.UPDATE, new, old, subresource)
         await self.chain.mutate(attrs)
         errs = strategy.validate_update(new, old, subresource)

@@ -130,7 +130,12 @@ class RequestAuthorization:
 
     def allows(self, info: RequestInfo) -> bool:
         """Whether the same user in the same cluster may do ``info``."""
-        decision, _ = self.chain.decide(Attributes(self.attrs.user, self.attrs.cluster, info))
+        return self.allows_in(self.attrs.cluster, info)
+
+    def allows_in(self, cluster: str, info: RequestInfo) -> bool:
+        """Whether the same user may do ``info`` in logical cluster ``cluster`` (kcp asks some questions in
+        another workspace: ``use`` of a WorkspaceType in the type's own)."""
+        decision, _ = self.chain.decide(Attributes(self.attrs.user, cluster, info))
         return decision is Decision.ALLOW
 
 

@@ -21,11 +21,12 @@ import orjson
 from gitplane.server.app import App
 from gitplane.server.assembly import BUILTIN_CATALOG, Assembly, assemble
 from gitplane.server.health import Health
-from gitplane.server.inprocess import receive_once
+from gitplane.server.inprocess import InProcessClient, receive_once
 from gitplane.server.metrics import ServerMetrics
 from gitplane.server.peer import PEER_SCOPE_KEY, PeerCertificate
 from gitplane.server.request import UserInfo
 from gitplane.server.service import SYSTEM_NAMESPACES
+from gitplane.server.tenancy.bootstrap import bootstrap_root
 from gitplane.storage.interface import Store
 from gitplane.storage.memory import MemoryStore
 
@@ -226,6 +227,8 @@ class AsgiClient:
 
 
 async def bootstrap(client: AsgiClient) -> None:
-    """Create the system namespaces, as the service does on start."""
+    """Create the system namespaces and the root logical cluster, as the service does on start."""
     for name in SYSTEM_NAMESPACES:
         await client.create("/api/v1/namespaces", {"metadata": {"name": name}})
+    await bootstrap_root(InProcessClient(client.app, user="unit-bootstrap", groups=("system:masters",),
+                                        user_agent="unit-bootstrap"))

@@ -11,7 +11,7 @@ from gitplane.server.app import App
 from gitplane.server.assembly import Assembly
 from tests.unit.server.asgi_client import WAIT_SECONDS, AsgiClient, running
 
-INFORMERS = ("rbac-index", "custom-resource-catalogs", "validating-admission-policy-index")
+INFORMERS = ("rbac-index", "logical-cluster-index", "custom-resource-catalogs", "validating-admission-policy-index")
 KUBECTL_127 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
 KUBECTL_133 = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
                "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
@@ -53,7 +53,8 @@ async def test_not_ready_until_rbac_and_catalogs_listed_the_store(anonymous: Asg
     assert reply.body == b"[+]ping ok\n[-]informer-sync failed: reason withheld\nreadyz check failed\n"
     own = await admin.get("/readyz/informer-sync")
     assert (own.status, own.body) == (
-        500, b"waiting for rbac-index, custom-resource-catalogs, validating-admission-policy-index")
+        500, b"waiting for rbac-index, logical-cluster-index, custom-resource-catalogs, "
+             b"validating-admission-policy-index")
     assert (await anonymous.get("/livez")).status == 200
 
 

@@ -34,8 +34,9 @@ from gitplane.server.rest.router import ResourceRouter
 from gitplane.server.serviceaccounts.signing import ephemeral_signer
 from gitplane.server.stages.authn import Authenticator
 from gitplane.server.stages.authz import Authorization, SystemMasters
-from gitplane.server.stages.cluster import ClusterResolver, RootOnly
+from gitplane.server.stages.cluster import ClusterResolver
 from gitplane.server.stages.info import parse_request_info
+from gitplane.server.tenancy.index import LogicalClusterIndex
 from gitplane.storage import interface as storage
 from gitplane.storage.memory import MemoryStore
 
@@ -58,7 +59,7 @@ def build(store: storage.Store, plugin: ResourceQuotaAdmission) -> App:
                             chain=admission.Chain([NamespaceLifecycle(), plugin]),
                             bookmark_seconds=30.0, signer=ephemeral_signer())
     return App(
-        stages=[parse_request_info, Authenticator({}), ClusterResolver(RootOnly()),
+        stages=[parse_request_info, Authenticator({}), ClusterResolver(LogicalClusterIndex()),
                 Authorization([SystemMasters(), RBACAuthorizer(PolicyIndex())])],
         resources=router,
         non_resources=NonResourceRoutes(catalog_for=catalog_for, health=Health(),

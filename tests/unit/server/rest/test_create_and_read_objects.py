@@ -156,12 +156,11 @@ async def test_secrets_fold_string_data_and_default_their_type(admin: AsgiClient
 
 
 async def test_objects_in_another_logical_cluster_path_are_not_reachable(admin: AsgiClient) -> None:
-    """Only ``root`` exists; another workspace path is 403, never 404, so workspaces cannot be probed."""
+    """A workspace path that resolves to nothing is 403, never 404, so workspaces cannot be probed."""
     reply = await admin.get("/clusters/root:nowhere/api/v1/namespaces")
     assert reply.status == 403
     assert reply.json()["message"] == ('forbidden: User "unit-admin" cannot list path '
-                                       '"/clusters/root:nowhere/api/v1/namespaces": workspace "root:nowhere" is not '
-                                       "accessible")
+                                       '"/clusters/root:nowhere/api/v1/namespaces": workspace access not permitted')
 
 
 async def test_the_root_cluster_prefix_reaches_the_same_objects(admin: AsgiClient, namespace: str) -> None:

@@ -135,12 +135,13 @@ async def test_a_body_over_three_mebibytes_is_413(admin: AsgiClient, namespace: 
 
 
 async def test_anonymous_requests_for_resources_are_forbidden(admin: AsgiClient) -> None:
-    """Without credentials a resource request is 403 in kube's wording for system:anonymous."""
+    """Without credentials a resource request is 403: system:anonymous may not even enter the root workspace
+    (kcp's ``access``, which root grants to system:authenticated), in kube's wording for a path."""
     anonymous = AsgiClient(admin.app, peer=None)
     reply = await anonymous.get("/api/v1/namespaces/default/configmaps")
     assert reply.json() == failure(
-        403, "Forbidden", 'configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API '
-                          'group "" in the namespace "default"', {"kind": "configmaps"})
+        403, "Forbidden", 'forbidden: User "system:anonymous" cannot list path "/api/v1/namespaces/default/configmaps"'
+                          ": workspace access not permitted")
 
 
 async def test_an_unknown_bearer_token_is_401(admin: AsgiClient) -> None:

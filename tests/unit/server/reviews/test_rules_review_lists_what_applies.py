@@ -17,7 +17,10 @@ from tests.unit.server.rbac.server import RBAC, Server, binding, role, running, 
 PATH = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
 BASIC = [{"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
           "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]},
-         {"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}]
+         {"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]},
+         # kcp's root policy: every authenticated user may create workspaces of the built-in types in root
+         {"verbs": ["use"], "apiGroups": ["tenancy.kcp.io"], "resources": ["workspacetypes"],
+          "resourceNames": ["universal", "organization", "team"]}]
 
 
 def review(namespace: str) -> dict[str, Any]:

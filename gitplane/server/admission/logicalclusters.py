@@ -1,0 +1,44 @@
+"""Admission of LogicalClusters: only the system makes or unmakes a logical cluster.
+
+A LogicalCluster is always named ``cluster`` (its CRD's schema says so). Users never create one (a workspace's
+cluster is created by the workspace controller, as ``system:masters``); deleting one takes its whole workspace,
+so only the system may, unless the LogicalCluster says ``spec.directlyDeletable`` (kcp's rule); root's is never
+deleted. Its path and type annotations never change once set.
+"""
+
+from __future__ import annotations
+
+from gitplane.api import errors
+from gitplane.server.admission import Attributes, Operation
+from gitplane.server.tenancy import logicalclusters as lc
+from gitplane.server.tenancy.index import ROOT
+
+PRIVILEGED = "system:masters"
+IMMUTABLE_ANNOTATIONS = (lc.PATH_ANNOTATION, lc.TYPE_ANNOTATION)
+"""What the cluster is reached by and what rules its children follow: set at creation, never changed."""
+
+
+def _forbidden(attrs: Attributes, message: str) -> errors.APIError:
+    return errors.forbidden_error(f'{lc.RESOURCE}.{lc.GROUP} "{attrs.name}" is forbidden: {message}',
+                                  resource=lc.RESOURCE, group=lc.GROUP, name=attrs.name)
+
+
+class LogicalClusterAdmission:
+    async def validate(self, attrs: Attributes) -> None:
+        if attrs.type.group != lc.GROUP or attrs.type.plural != lc.RESOURCE:
+            return
+        if attrs.operation is Operation.CREATE:  # the CRD's schema allows no name but "cluster"
+            if PRIVILEGED not in attrs.user.groups:
+                raise _forbidden(attrs, "logical clusters are created by the system only")
+        elif attrs.operation is Operation.UPDATE:
+            new = ((attrs.obj or {}).get("metadata") or {}).get("annotations") or {}
+            old = ((attrs.old or {}).get("metadata") or {}).get("annotations") or {}
+            for annotation in IMMUTABLE_ANNOTATIONS:
+                if new.get(annotation) != old.get(annotation):
+                    raise _forbidden(attrs, f"the annotation {annotation} is immutable")
+        elif attrs.operation is Operation.DELETE:
+            if attrs.cluster == ROOT:
+                raise _forbidden(attrs, "the root logical cluster cannot be deleted")
+            directly = ((attrs.old or {}).get("spec") or {}).get("directlyDeletable") is True
+            if PRIVILEGED not in attrs.user.groups and not directly:
+                raise _forbidden(attrs, "the logical cluster is not directly deletable; delete its Workspace")

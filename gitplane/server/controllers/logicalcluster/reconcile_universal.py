@@ -1,0 +1,30 @@
+"""Step 3: the ``root:universal`` initializer, which every built-in type but root carries (they extend
+universal): the workspace gets the namespaces ``default`` and ``kube-system`` (kcp's ``config/universal``),
+then the initializer takes itself off ``status.initializers``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gitplane.server.inprocess import InProcessClient
+from gitplane.server.tenancy import logicalclusters as lc
+
+INITIALIZER = "root:universal"
+NAMESPACES = ("default", "kube-system")
+
+
+async def reconcile(api: InProcessClient, cluster: str, logical: dict[str, Any]) -> dict[str, Any]:
+    """The LogicalCluster after this step (the same object when the initializer is not on it)."""
+    initializers = list((logical.get("status") or {}).get("initializers") or [])
+    if INITIALIZER not in initializers:
+        return logical
+    for name in NAMESPACES:
+        reply = await api.request("POST", f"/clusters/{cluster}/api/v1/namespaces",
+                                  body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        if reply.status != 409:
+            reply.raise_for_status()
+    logical["status"] = {**logical["status"], "initializers": [i for i in initializers if i != INITIALIZER]}
+    reply = await api.request("PUT", lc.path(cluster) + "/status", body=logical)
+    reply.raise_for_status()
+    updated: dict[str, Any] = reply.json()
+    return updated

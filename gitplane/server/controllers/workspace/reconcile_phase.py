@@ -1,0 +1,45 @@
+"""Step 2: the Workspace shows its logical cluster's phase and initializers.
+
+``status.phase`` and ``status.initializers`` mirror the LogicalCluster; ``WorkspaceInitialized`` is True once no
+initializer is left (False with reason ``InitializerExists`` before); the label ``tenancy.kcp.io/phase`` follows
+the phase. A LogicalCluster that disappeared makes the Workspace ``Unavailable`` (reason
+``WorkspaceDisappeared``). Nothing is written when nothing changed.
+"""
+
+from __future__ import annotations
+
+from gitplane.server.controllers.workspace import conditions
+from gitplane.server.controllers.workspace.api import Obj, Workspaces
+
+PHASE_LABEL = "tenancy.kcp.io/phase"
+
+
+async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | None:
+    logical = await workspaces.logical_cluster(ws["spec"]["cluster"])
+    status = dict(ws.get("status") or {})
+    if logical is None:
+        phase, initializers = "Unavailable", []
+        initialized = conditions.put(ws, "WorkspaceInitialized", "False", "WorkspaceDisappeared",
+                                     "the logical cluster of the workspace is gone")
+    else:
+        own = logical.get("status") or {}
+        phase = str(own.get("phase") or "Initializing")
+        initializers = list(own.get("initializers") or [])
+        if initializers:
+            initialized = conditions.put(ws, "WorkspaceInitialized", "False", "InitializerExists",
+                                         f"Initializers still exist: {initializers}")
+        else:
+            initialized = conditions.put(ws, "WorkspaceInitialized", "True")
+    labels = (ws.get("metadata") or {}).get("labels") or {}
+    if labels.get(PHASE_LABEL) != phase:
+        ws["metadata"]["labels"] = {**labels, PHASE_LABEL: phase}
+        ws = await workspaces.update(cluster, ws)
+    wanted = {**status, "phase": phase, "conditions": initialized}
+    if initializers:
+        wanted["initializers"] = initializers
+    else:
+        wanted.pop("initializers", None)
+    if wanted != (ws.get("status") or {}):
+        ws["status"] = wanted
+        await workspaces.update_status(cluster, ws)
+    return None
