@@ -62,11 +62,18 @@ from gitplane.server.stages.inflight import InflightLimit
 from gitplane.server.stages.info import parse_request_info
 from gitplane.server.stages.workspace_access import WorkspaceAccess
 from gitplane.server.systemcrds.served import system_types
+from gitplane.server.tenancy.home import HomeWorkspaces
 from gitplane.server.tenancy.index import LogicalClusterIndex
+from gitplane.server.tenancy.workspacetypes import Resolver
 from gitplane.storage.interface import Store
 
 SYSTEM_USER = "system:gitplane"
 SYSTEM_GROUPS = ("system:masters",)
+INFORMERS = frozenset({"rbac-index", "logical-cluster-index", "custom-resource-catalogs",
+                       "validating-admission-policy-index"})
+WORKSPACE_WORKERS = 8
+"""Workers of the controllers every new workspace goes through: each waits on its writes' commits, so several
+keep the store's group commit busy (tasks on the event loop, not one per workspace)."""
 BUILTIN_CATALOG = Catalog([*BUILTIN_TYPES, *system_types().types],
                           ChainMap(dict(system_types().definitions), cast(dict[str, Any], builtin_definitions())))
 """What every logical cluster serves: kube's built-in types and kcp's system types."""
@@ -86,6 +93,9 @@ class Assembly:
     """None once the in-memory views that requests rely on (RBAC policy, custom resource catalogs, admission
     policies) have listed the store, else which have not: the server is not ready before (kube's
     ``informer-sync`` check)."""
+    informers: frozenset[str] = INFORMERS
+    """The names of the controllers that are those views: started first, so that readiness does not wait for
+    the other controllers' first lists (the garbage collector's lists every object)."""
 
 
 def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, server_address: str,
@@ -123,15 +133,20 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
                             bookmark_seconds=bookmark_seconds, signer=signer)
     authenticator = Authenticator(tokens, ServiceAccountAuthenticator(signer, store))
     authorization = Authorization([SystemMasters(), rbac := RBACAuthorizer(PolicyIndex())])
+    url = external_url or f"https://{server_address}"
+    home = HomeWorkspaces(
+        ReviewRoutes(router, authorization=authorization, rules_for=rbac, authenticator=authenticator),
+        store=store, types=Resolver(store, clusters), external_url=url)
     app = App(
         stages=[parse_request_info, authenticator, inflight, ClusterResolver(clusters),
                 Impersonation(authorization), WorkspaceAccess(clusters, authorization), authorization],
-        resources=ReviewRoutes(router, authorization=authorization, rules_for=rbac, authenticator=authenticator),
+        resources=home,
         non_resources=NonResourceRoutes(catalog_for=catalog_for, health=health,
                                         server_address=server_address, metrics=metrics, signer=signer),
         recorder=metrics.requests,
     )
     api = InProcessClient(app, user=SYSTEM_USER, groups=SYSTEM_GROUPS, user_agent="gitplane-server")
+    home.bind(api)
     namespaces = NamespaceController(store=store, api=api, catalog_for=catalog_for)
     quotas = QuotaController(store=store, api=api, catalog_for=catalog_for, charges=quota_admission.charges,
                              resync_seconds=quota_resync_seconds)
@@ -173,11 +188,13 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
         ("garbage-collector", GarbageCollector(store=store, api=api, catalog_for=catalog_for,
                                                served_types=catalogs.served_types,
                                                types_changed=catalogs.changed).run),
-        ("namespace-defaults", NamespaceDefaultsController(store=store, api=api, ca_bundle=ca_bundle).run),
+        ("namespace-defaults", NamespaceDefaultsController(store=store, api=api, ca_bundle=ca_bundle,
+                                                           workers=WORKSPACE_WORKERS).run),
         ("namespace-lifecycle", namespaces.run),
-        ("workspace", WorkspaceController(store=store, api=api, index=clusters,
-                                          external_url=external_url or f"https://{server_address}").run),
-        ("logicalcluster", LogicalClusterController(store=store, api=api, catalog_for=catalog_for).run),
+        ("workspace", WorkspaceController(store=store, api=api, index=clusters, workers=WORKSPACE_WORKERS,
+                                          external_url=url).run),
+        ("logicalcluster", LogicalClusterController(store=store, api=api, catalog_for=catalog_for,
+                                                    workers=WORKSPACE_WORKERS).run),
         ("resource-quota", quotas.run),
         ("resource-quota-admission", follow_quotas),
         ("validating-admission-policy-index", follow_admission_policies),

@@ -1,7 +1,8 @@
 """The server as a service: assemble the pieces once, run until a signal, drain in order.
 
 Start: data directory and PKI → token file → store → catalog, strategies, admission → the ASGI app and its
-pipeline → bootstrap objects (the system namespaces) → admin kubeconfig → listen → system controllers → one
+pipeline → bootstrap objects (the system namespaces) → admin kubeconfig → listen → the informers (the views
+requests rely on) → once they listed the store, the other system controllers → one
 "ready" log line. Stop (SIGINT/SIGTERM or :meth:`Service.stop`): readiness fails, watches end, uvicorn stops
 accepting and drains connections, controllers stop, the store flushes and closes.
 """
@@ -105,11 +106,16 @@ class Service:
             loop.add_signal_handler(sig, self.stop)
         await http.start(server, sock)
         main_loop = asyncio.create_task(server.main_loop(), name="http-server")
-        controllers = [asyncio.create_task(run(), name=name) for name, run in assembly.controllers]
+        controllers = [asyncio.create_task(run(), name=name) for name, run in assembly.controllers
+                       if name in assembly.informers]
         for task in controllers:
             task.add_done_callback(_report_stopped_controller)
         try:
             await _until_synced(assembly.informers_synced)
+            for name, run in assembly.controllers:  # the others list the store now, with requests served
+                if name not in assembly.informers:
+                    controllers.append(task := asyncio.create_task(run(), name=name))
+                    task.add_done_callback(_report_stopped_controller)
             self.ready = True
             log.info("gitplane API server ready at %s (kubeconfig: %s)", url, kubeconfig_path)
             log.info("The kubeconfig starts in workspace root; to make and enter one: export KUBECONFIG=%s; "

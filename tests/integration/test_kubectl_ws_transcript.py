@@ -84,6 +84,11 @@ def test_the_seed_transcript(ws: Kubectl, server: ServerProcess) -> None:
     assert run(ws, "ws", "-") == [f'Current workspace is "root:{org_a}:team-a" (type root:team).']
     assert run(ws, "ws", f":root:{org_b}") == [f'Current workspace is "root:{org_b}" (type root:organization).']
     assert run(ws, "ws", ".", "--short") == [f"root:{org_b}"]
+    # no target: the home workspace, made on first access (the plugin waits while the server answers 429)
+    assert run(ws, "ws") == ['Current workspace is "user:gitplane-admin".']
+    assert run(ws, "get", "ns", "-o", "name") == ["namespace/default", "namespace/kube-system"]
+    assert run(ws, "ws", "-")[-1] == f'Current workspace is "root:{org_b}" (type root:organization).'
+
     config = yaml.safe_load(ws.kubeconfig.read_text())
     assert config["current-context"] == "workspace.kcp.io/current"
     current = next(c for c in config["clusters"] if c["name"] == "workspace.kcp.io/current")

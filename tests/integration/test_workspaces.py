@@ -138,6 +138,40 @@ def test_objects_do_not_cross_workspaces_and_names_do_not_collide(kubectl: Kubec
     assert "shared-name" not in kubectl.run(at(server, paths["org"]), "get", "cm", "-A", "-o", "name").stdout
 
 
+CRONTABS = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: crontabs.stable.example.com}
+spec:
+  group: stable.example.com
+  scope: Namespaced
+  names: {plural: crontabs, singular: crontab, kind: CronTab, shortNames: [ct]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {cronSpec: {type: string}}}
+"""
+
+
+def test_a_crd_is_served_in_its_workspace_only(kubectl: Kubectl, server: ServerProcess, tree: dict) -> None:
+    team_a, team_b = tree["paths"]["team-a"], tree["paths"]["team-b"]
+    kubectl.run(at(server, team_a), "apply", "-f", "-", input=CRONTABS)
+    kubectl.run(at(server, team_a), "wait", "--for=condition=Established", "crd/crontabs.stable.example.com",
+                "--timeout=30s")
+    kubectl.run(at(server, team_a), "apply", "-f", "-", input=json.dumps({
+        "apiVersion": "stable.example.com/v1", "kind": "CronTab",
+        "metadata": {"name": "nightly", "namespace": "default"}, "spec": {"cronSpec": "0 3 * * *"}}))
+    assert kubectl.run(at(server, team_a), "get", "ct", "-o", "name").stdout == "crontab.stable.example.com/nightly\n"
+    elsewhere = kubectl.run(at(server, team_b), "get", "crontabs", check=False)
+    assert elsewhere.returncode != 0 and "the server doesn't have a resource type" in elsewhere.stderr
+    assert "crontabs" not in kubectl.run(at(server, team_b), "api-resources", "-o", "name").stdout
+
+
 def test_a_team_directly_under_root_is_refused_with_the_rule(kubectl: Kubectl, server: ServerProcess) -> None:
     result = kubectl.run(at(server, "root"), "create", "-f", "-", input=workspace("lost-team", "team"), check=False)
     assert result.returncode != 0

@@ -10,6 +10,7 @@ happens before the write, so a failing command leaves the kubeconfig untouched.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,9 @@ from gitplane.cli.ws.paths import (
 PREVIOUS_WORKSPACE = "-"
 CURRENT_WORKSPACE = "."
 _NOT_FOUND = 404
+_TOO_MANY_REQUESTS = 429
+HOME_RETRY_SECONDS = 1.0
+HOME_TIMEOUT_SECONDS = 60.0
 _FORBIDDEN = 403
 
 
@@ -120,13 +124,20 @@ def check_access(api: WorkspaceApi, path: str) -> str | None:
 
 
 def home_path(session: Session) -> str:
-    """The path of the user's home workspace, from the ``spec.URL`` of ``root``'s Workspace ``~``."""
-    try:
-        home = session.api().get(ROOT, HOME)
-    except ApiError as error:
-        if error.status == _NOT_FOUND:
-            raise PluginError("home workspaces are not enabled on this server") from None
-        raise
+    """The path of the user's home workspace, from the ``spec.URL`` of ``root``'s Workspace ``~``. The server
+    makes the home on first access and answers 429 until it is ready, as kcp does: asked again each second,
+    for up to :data:`HOME_TIMEOUT_SECONDS`."""
+    deadline = time.monotonic() + HOME_TIMEOUT_SECONDS
+    while True:
+        try:
+            home = session.api().get(ROOT, HOME)
+            break
+        except ApiError as error:
+            if error.status == _NOT_FOUND:
+                raise PluginError("home workspaces are not enabled on this server") from None
+            if error.status != _TOO_MANY_REQUESTS or time.monotonic() > deadline:
+                raise
+            time.sleep(HOME_RETRY_SECONDS)
     url = str((home.get("spec") or {}).get("URL") or "")
     location = parse_server_url(url)
     if location is None:

@@ -3,7 +3,8 @@
 A LogicalCluster is always named ``cluster`` (its CRD's schema says so). Users never create one (a workspace's
 cluster is created by the workspace controller, as ``system:masters``); deleting one takes its whole workspace,
 so only the system may, unless the LogicalCluster says ``spec.directlyDeletable`` (kcp's rule); root's is never
-deleted. Its path and type annotations never change once set.
+deleted. Its path and type annotations never change once set, and only the system moves its lifecycle (owner,
+phase, initializers, terminators).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from gitplane.server.tenancy.index import ROOT
 PRIVILEGED = "system:masters"
 IMMUTABLE_ANNOTATIONS = (lc.PATH_ANNOTATION, lc.TYPE_ANNOTATION)
 """What the cluster is reached by and what rules its children follow: set at creation, never changed."""
+SYSTEM_FIELDS = (("spec", "owner"), ("spec", "initializers"), ("spec", "terminators"), ("status", "phase"),
+                 ("status", "initializers"), ("status", "terminators"))
+"""The lifecycle: a workspace's admins may not skip its initializers or terminators, nor move its phase (kcp
+lets only the initializing and terminating virtual workspaces remove an entry)."""
 
 
 def _forbidden(attrs: Attributes, message: str) -> errors.APIError:
@@ -36,6 +41,10 @@ class LogicalClusterAdmission:
             for annotation in IMMUTABLE_ANNOTATIONS:
                 if new.get(annotation) != old.get(annotation):
                     raise _forbidden(attrs, f"the annotation {annotation} is immutable")
+            if PRIVILEGED not in attrs.user.groups:
+                for part, field in SYSTEM_FIELDS:
+                    if ((attrs.obj or {}).get(part) or {}).get(field) != ((attrs.old or {}).get(part) or {}).get(field):
+                        raise _forbidden(attrs, f"{part}.{field} is changed by the system only")
         elif attrs.operation is Operation.DELETE:
             if attrs.cluster == ROOT:
                 raise _forbidden(attrs, "the root logical cluster cannot be deleted")

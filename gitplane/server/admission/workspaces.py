@@ -4,6 +4,8 @@ Mutating, on create:
 
 * the creator is recorded in ``experimental.tenancy.kcp.io/owner`` (JSON user info; not for ``system:masters``,
   kcp's privileged group), so that the new workspace can bind its owner to ``cluster-admin``;
+* the logical cluster's name is chosen (``internal.tenancy.kcp.io/cluster``, kept when the system set one) and
+  the ``core.kcp.io/logicalcluster`` finalizer holds the Workspace until its cluster is gone;
 * a missing ``spec.type`` becomes the parent type's ``defaultChildWorkspaceType``; a type without a path gets
   the canonical path of the workspace the type was found in; the type's ``additionalWorkspaceLabels`` are
   added where the workspace does not set them.
@@ -90,6 +92,12 @@ class WorkspaceAdmission:
         annotations = meta.setdefault("annotations", {})
         if PRIVILEGED not in attrs.user.groups:
             annotations[OWNER_ANNOTATION] = owner_annotation(attrs)
+        # the cluster's name is chosen now and the Workspace held until its cluster is gone, so that the
+        # workspace controller's first write is already the cluster it made
+        annotations.setdefault(lc.CLUSTER_ANNOTATION, lc.new_name())
+        finalizers = meta.setdefault("finalizers", [])
+        if lc.FINALIZER not in finalizers:
+            finalizers.append(lc.FINALIZER)
         resolver = self._resolver(attrs)
         path, parent_ref = await self._parent(attrs)
         ref = wst.Reference.of(spec.get("type"))

@@ -156,19 +156,27 @@ def cluster_role_bindings() -> list[Obj]:
     return copy.deepcopy(_CLUSTER_ROLE_BINDINGS)
 
 
+_ROOT_CLUSTER_ROLES: list[Obj] = [
+    _cluster_role("system:kcp:home-clusterworkspace-create", [
+        {**_rule(["tenancy.kcp.io"], ["workspaces"], ["get", "create"]), "resourceNames": ["~"]}]),
+]
 _ROOT_CLUSTER_ROLE_BINDINGS: list[Obj] = [
     _binding("system:kcp:tenancy:authenticated:access", "system:kcp:workspace:access", "system:authenticated"),
+    _binding("system:kcp:authenticated:home-clusterworkspace-create", "system:kcp:home-clusterworkspace-create",
+             "system:authenticated"),
 ]
 
 
 def root_cluster_roles() -> list[Obj]:
-    """kcp's ClusterRoles of the root logical cluster only: ``use`` of the built-in WorkspaceTypes."""
-    return [doc for doc in read_yaml(WORKSPACE_TYPE_USE) if doc["kind"] == "ClusterRole"]
+    """kcp's ClusterRoles of the root logical cluster only: ``use`` of the built-in WorkspaceTypes, and one's own
+    home workspace (``get`` and ``create`` of ``workspaces/~``)."""
+    return [*copy.deepcopy(_ROOT_CLUSTER_ROLES),
+            *(doc for doc in read_yaml(WORKSPACE_TYPE_USE) if doc["kind"] == "ClusterRole")]
 
 
 def root_cluster_role_bindings() -> list[Obj]:
-    """kcp's ClusterRoleBindings of the root logical cluster only: every authenticated user may enter root and
-    use the built-in WorkspaceTypes."""
+    """kcp's ClusterRoleBindings of the root logical cluster only: every authenticated user may enter root, use
+    the built-in WorkspaceTypes and have a home workspace."""
     return [*copy.deepcopy(_ROOT_CLUSTER_ROLE_BINDINGS),
             *(doc for doc in read_yaml(WORKSPACE_TYPE_USE) if doc["kind"] == "ClusterRoleBinding")]
 

@@ -38,7 +38,10 @@ class CustomResourceStrategy(Strategy):
     strategic_merge_patch = False
     tracks_generation = True
 
-    def __init__(self, served: ServedVersion) -> None:
+    def __init__(self, served: ServedVersion, *, defaults_on_read: bool = True) -> None:
+        """``defaults_on_read``: apply the schema's defaults to stored objects as they are read, so that a
+        default added to a CRD reaches objects written before (kube's behaviour). The system types' schemas
+        change only with the server, so their objects carry every default from their last write and skip it."""
         super().__init__(served.type)
         self.served = served
         self.schema: dict[str, Any] = dict(served.schema)
@@ -46,7 +49,8 @@ class CustomResourceStrategy(Strategy):
         self.status_subresource = "status" in served.type.subresources
         self.scale = ScalePaths.of(served.scale) if served.scale is not None else None
         self._defaults = _has_defaults(self.schema)
-        self.converts = served.storage_version != served.type.version or self._defaults
+        self._defaults_on_read = self._defaults and defaults_on_read
+        self.converts = served.storage_version != served.type.version or self._defaults_on_read
         self.printer = CustomResourcePrinter(served.printer_columns)
         group = served.type.group
         self._served_api_version = served.type.api_version
@@ -57,7 +61,7 @@ class CustomResourceStrategy(Strategy):
         """The stored object at the served version, with the schema's defaults (new defaults reach old
         objects, as in kube)."""
         obj = {**stored, "apiVersion": self._served_api_version}
-        return crd.prepare_read(obj, self.schema) if self._defaults else obj
+        return crd.prepare_read(obj, self.schema) if self._defaults_on_read else obj
 
     def from_view(self, obj: Obj) -> Obj:
         return {**obj, "apiVersion": self._stored_api_version}

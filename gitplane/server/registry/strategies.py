@@ -34,5 +34,5 @@ def for_type(resource_type: ResourceType) -> Strategy:
     """The strategy of a built-in type, or of a system type (kcp's, served from its CRD like a custom type)."""
     served = system_types().served(resource_type)
     if served is not None:
-        return CustomResourceStrategy(served)
+        return CustomResourceStrategy(served, defaults_on_read=False)
     return _BY_TYPE.get(resource_type, Strategy)(resource_type)

@@ -189,3 +189,8 @@ def _list(names: set[str]) -> str:
 def initializers(aliases: Sequence[WorkspaceType]) -> list[str]:
     """The initializers a workspace of a type with these aliases gets: each alias with ``initializer: true``."""
     return [alias.qualified for alias in aliases if alias.spec.get("initializer") is True]
+
+
+def terminators(aliases: Sequence[WorkspaceType]) -> list[str]:
+    """The terminators a workspace of a type with these aliases gets: each alias with ``terminator: true``."""
+    return [alias.qualified for alias in aliases if alias.spec.get("terminator") is True]

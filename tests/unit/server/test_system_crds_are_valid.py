@@ -171,7 +171,7 @@ def test_each_builtin_workspacetype_follows_the_workspacetype_schema(index: int)
 
 
 def test_the_builtin_workspacetypes_are_kcps_with_the_workspace_types_battery() -> None:
-    assert WORKSPACETYPES == ["root", "universal", "organization", "team"]
+    assert WORKSPACETYPES == ["root", "universal", "organization", "team", "home"]
     defaults = {}
     for obj in documents(WORKSPACETYPES_FILE):
         written, errs = created_custom_object("tenancy.kcp.io_workspacetypes.yaml", obj)
@@ -181,7 +181,8 @@ def test_the_builtin_workspacetypes_are_kcps_with_the_workspace_types_battery() 
     assert defaults == {"root": {"name": "organization", "path": "root"},
                         "universal": {"name": "universal", "path": "root"},
                         "organization": {"name": "universal", "path": "root"},
-                        "team": {"name": "universal", "path": "root"}}
+                        "team": {"name": "universal", "path": "root"},
+                        "home": {"name": "universal", "path": "root"}}
 
 
 def test_kcps_stray_default_children_field_is_left_out_as_a_strict_write_refuses_it() -> None:
@@ -229,7 +230,7 @@ def test_a_workspace_and_a_logical_cluster_follow_their_schemas() -> None:
     assert names_field(errs, "metadata.name"), errs
 
 
-def test_every_authenticated_user_may_use_the_builtin_types_but_root() -> None:
+def test_every_authenticated_user_may_use_the_builtin_types_but_root_and_home() -> None:
     role, binding = documents(RBAC_FILE)
     for obj, resource_type in ((role, builtin_types.CLUSTERROLES), (binding, builtin_types.CLUSTERROLEBINDINGS)):
         with as_cluster_admin(resource_type.plural):
@@ -237,7 +238,7 @@ def test_every_authenticated_user_may_use_the_builtin_types_but_root() -> None:
         assert errs == []
     [rule] = role["rules"]
     assert (rule["apiGroups"], rule["resources"], rule["verbs"]) == (["tenancy.kcp.io"], ["workspacetypes"], ["use"])
-    assert set(rule["resourceNames"]) == set(WORKSPACETYPES) - {"root"}
+    assert set(rule["resourceNames"]) == set(WORKSPACETYPES) - {"root", "home"}  # no parent may have either
     assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                   "name": role["metadata"]["name"]}
     assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",

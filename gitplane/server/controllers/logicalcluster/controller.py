@@ -57,7 +57,8 @@ class LogicalClusterController:
         phase = (logical.get("status") or {}).get("phase")
         if phase != "Initializing":
             return None
+        before = dict(logical.get("status") or {})
         await reconcile_owner.reconcile(self.api, cluster, logical)
         logical = await reconcile_universal.reconcile(self.api, cluster, logical)
-        await reconcile_phase.reconcile(self.api, cluster, logical)
+        await reconcile_phase.reconcile(self.api, cluster, logical, before)
         return None

@@ -1,11 +1,15 @@
 """Step 1: a deleted logical cluster loses all its content, then its LogicalCluster goes.
 
+While the terminators of its type (``spec.terminators``, copied to ``status.terminators``) remain, the phase is
+``Terminating`` and the content is still served; each terminator removes itself from the status. Then the
+phase is ``Deleting`` and the content goes.
+
 Child workspaces go first, through the API, so that each deletes its own subtree the same way (their
 finalizers hold them until their clusters are gone); the cluster is requeued until none is left. Then every
 object of every type the cluster serves (built-in, system and its own custom types) is removed from the store
 directly: nothing is left in the cluster to honour a finalizer for, and a store delete per object is the
 cheapest way to empty it. Last, the ``core.kcp.io/logicalcluster`` finalizer comes off and the LogicalCluster
-is gone; the phase reads ``Deleting`` until then.
+is gone.
 """
 
 from __future__ import annotations
@@ -42,8 +46,21 @@ async def reconcile(api: InProcessClient, store: storage.Store, catalog: Catalog
     if lc.FINALIZER not in (meta.get("finalizers") or []):
         return None
     status = logical.get("status") or {}
-    if status.get("phase") != "Deleting":
+    phase = status.get("phase")
+    if phase not in ("Terminating", "Deleting"):
+        terminators = list((logical.get("spec") or {}).get("terminators") or [])
+        logical["status"] = {**status, "phase": "Terminating" if terminators else "Deleting",
+                             "terminators": terminators}
+        if not terminators:
+            logical["status"].pop("terminators")
+        reply = await api.request("PUT", lc.path(cluster) + "/status", body=logical)
+        reply.raise_for_status()
+        return None  # the write's own event brings the cluster back
+    if phase == "Terminating":
+        if status.get("terminators"):
+            return None  # each terminator removes itself; its write brings the cluster back
         logical["status"] = {**status, "phase": "Deleting"}
+        logical["status"].pop("terminators", None)
         reply = await api.request("PUT", lc.path(cluster) + "/status", body=logical)
         reply.raise_for_status()
         logical = reply.json()

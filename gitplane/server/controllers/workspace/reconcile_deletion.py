@@ -1,8 +1,9 @@
 """Step 3: a deleted Workspace takes its logical cluster with it.
 
-The LogicalCluster is deleted (its controller deletes the cluster's content, child workspaces first, and the
-phase shows ``Deleting`` meanwhile, mirrored here); once it is gone the ``core.kcp.io/logicalcluster``
-finalizer is removed and the Workspace goes. A Workspace that never got a cluster goes at once.
+The LogicalCluster is deleted (its controller waits for the type's terminators, ``Terminating``, then deletes
+the cluster's content, child workspaces first, ``Deleting``; phase and terminators are mirrored here); once it
+is gone the ``core.kcp.io/logicalcluster`` finalizer is removed and the Workspace goes. A Workspace that never
+got a cluster goes at once.
 """
 
 from __future__ import annotations
@@ -26,11 +27,15 @@ async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | No
     if logical is not None and owner.get("uid") == meta["uid"]:
         if not (logical.get("metadata") or {}).get("deletionTimestamp"):
             await workspaces.delete_logical_cluster(name)
-        phase = ((logical.get("status") or {}).get("phase")) or "Deleting"
-        if phase not in ("Terminating", "Deleting"):
-            phase = "Deleting"
-        if (ws.get("status") or {}).get("phase") != phase:
-            ws["status"] = {**(ws.get("status") or {}), "phase": phase}
+        own = logical.get("status") or {}
+        phase = own.get("phase") if own.get("phase") in ("Terminating", "Deleting") else "Deleting"
+        wanted = {**(ws.get("status") or {}), "phase": phase}
+        if own.get("terminators"):
+            wanted["terminators"] = own["terminators"]
+        else:
+            wanted.pop("terminators", None)
+        if wanted != (ws.get("status") or {}):
+            ws["status"] = wanted
             await workspaces.update_status(cluster, ws)
         return LOOK_AGAIN_SECONDS
     meta["finalizers"] = [f for f in meta.get("finalizers") or [] if f != lc.FINALIZER]

@@ -31,15 +31,14 @@ async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | No
         else:
             initialized = conditions.put(ws, "WorkspaceInitialized", "True")
     labels = (ws.get("metadata") or {}).get("labels") or {}
-    if labels.get(PHASE_LABEL) != phase:
-        ws["metadata"]["labels"] = {**labels, PHASE_LABEL: phase}
-        ws = await workspaces.update(cluster, ws)
     wanted = {**status, "phase": phase, "conditions": initialized}
     if initializers:
         wanted["initializers"] = initializers
     else:
         wanted.pop("initializers", None)
-    if wanted != (ws.get("status") or {}):
+    if wanted != status or labels.get(PHASE_LABEL) != phase:
+        # one write: a /status write carries label changes too
+        ws["metadata"]["labels"] = {**labels, PHASE_LABEL: phase}
         ws["status"] = wanted
         await workspaces.update_status(cluster, ws)
     return None

@@ -1,18 +1,20 @@
 """Step 1: a Workspace without a logical cluster gets one (kcp's scheduling, on this one shard).
 
-The name is chosen first and recorded on the Workspace (``internal.tenancy.kcp.io/cluster``), with the
-``core.kcp.io/logicalcluster`` finalizer, so that a crash or a conflict never makes two clusters for one
-Workspace. The LogicalCluster is created inside the new cluster with the Workspace as owner, the canonical path
-(``<parent path>:<name>``), the qualified type and the initializers of the type and every type it extends; it
-starts ``Initializing`` (the logical-cluster controller makes it ``Ready``). A name some other owner's LogicalCluster
-already has is given up for a new one. Then ``spec.cluster`` and ``spec.URL`` are set and the Workspace is
-``Initializing`` with ``WorkspaceScheduled``.
+The name is chosen first and recorded on the Workspace (``internal.tenancy.kcp.io/cluster``, by admission on
+create, else here), with the ``core.kcp.io/logicalcluster`` finalizer, so that a crash or a conflict never
+makes two clusters for one Workspace. The LogicalCluster is created inside the new cluster with the Workspace
+as owner, the canonical path (``<parent path>:<name>``), the qualified type and the initializers of the type
+and every type it extends (and their terminators, for its deletion); it starts ``Initializing`` (the
+logical-cluster controller makes it ``Ready``). A name some other owner's LogicalCluster already has is given
+up for a new one. Then ``spec.cluster`` and ``spec.URL`` are set and the Workspace is ``Initializing`` with
+``WorkspaceScheduled``.
 """
 
 from __future__ import annotations
 
 from gitplane.server.controllers.workspace import conditions
 from gitplane.server.controllers.workspace.api import Obj, Workspaces
+from gitplane.server.controllers.workspace.reconcile_phase import PHASE_LABEL
 from gitplane.server.tenancy import logicalclusters as lc
 from gitplane.server.tenancy import workspacetypes as wst
 
@@ -37,7 +39,8 @@ async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | No
     ref = wst.Reference.of((ws.get("spec") or {}).get("type")) or wst.Reference("universal", "root")
     try:
         wt = await workspaces.types.resolve(parent_path, ref)
-        initializers = wst.initializers(await workspaces.types.aliases(wt))
+        aliases = await workspaces.types.aliases(wt)
+        initializers, terminators = wst.initializers(aliases), wst.terminators(aliases)
     except wst.UnusableType as exc:
         return await _unschedulable(workspaces, cluster, ws, str(exc))
 
@@ -49,7 +52,7 @@ async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | No
     created = await workspaces.create_logical_cluster(name, {
         "apiVersion": lc.API_VERSION, "kind": "LogicalCluster",
         "metadata": {"name": lc.NAME, "annotations": lc_annotations, "finalizers": [lc.FINALIZER]},
-        "spec": {"owner": own, "initializers": initializers}})
+        "spec": {"owner": own, "initializers": initializers, "terminators": terminators}})
     logical = created or await workspaces.logical_cluster(name)
     if logical is None:  # deleted in between: look again
         return 0.0
@@ -64,6 +67,7 @@ async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | No
         await workspaces.update_logical_cluster_status(name, logical)
 
     ws["spec"] = {**(ws.get("spec") or {}), "cluster": name, "URL": workspaces.url(path)}
+    ws["metadata"]["labels"] = {**(ws["metadata"].get("labels") or {}), PHASE_LABEL: "Initializing"}
     ws = await workspaces.update(cluster, ws)
     ws["status"] = {**(ws.get("status") or {}), "phase": "Initializing",
                     "conditions": conditions.put(ws, "WorkspaceScheduled", "True")}

@@ -39,8 +39,8 @@ async def test_sqlite_commits_checkpoints_and_wal_are_exported(sqlite: SQLiteSto
         commits = metrics.value("gitplane_store_commit_duration_seconds_count")
         assert commits >= 1 and metrics.value("gitplane_store_commit_duration_seconds_sum") > 0
         assert metrics.value("gitplane_store_commit_batch_size_count") == commits
-        # the bootstrap's 10 writes (4 namespaces, root's LogicalCluster and its status, 4 WorkspaceTypes), then 5
-        assert metrics.value("gitplane_store_commit_batch_size_sum") == sqlite.stats.writes == 15
+        # the bootstrap's 11 writes (4 namespaces, root's LogicalCluster and its status, 5 WorkspaceTypes), then 5
+        assert metrics.value("gitplane_store_commit_batch_size_sum") == sqlite.stats.writes == 16
         assert metrics.value("gitplane_store_checkpoint_duration_seconds_count", kind="background") == 0
         wal = await asyncio.to_thread(os.path.getsize, f"{sqlite.path}-wal")
         assert metrics.value("gitplane_store_wal_bytes") == wal > 0  # no checkpoint yet (interval: an hour)
@@ -57,6 +57,6 @@ async def test_sqlite_commits_checkpoints_and_wal_are_exported(sqlite: SQLiteSto
 
 async def test_other_stores_report_their_revision(admin: AsgiClient) -> None:
     metrics = await scrape(admin)
-    # the four system namespaces, root's LogicalCluster and its status, the four built-in WorkspaceTypes
-    assert metrics.value("gitplane_store_revision") == 10
+    # the four system namespaces, root's LogicalCluster and its status, the five built-in WorkspaceTypes
+    assert metrics.value("gitplane_store_revision") == 11
     assert "gitplane_store_commit_duration_seconds_count" not in metrics.names()
