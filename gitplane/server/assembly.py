@@ -64,13 +64,13 @@ from gitplane.server.stages.workspace_access import WorkspaceAccess
 from gitplane.server.systemcrds.served import system_types
 from gitplane.server.tenancy.home import HomeWorkspaces
 from gitplane.server.tenancy.index import LogicalClusterIndex
-from gitplane.server.tenancy.workspacetypes import Resolver
+from gitplane.server.tenancy.workspacetypes import Resolver, WorkspaceTypeCache
 from gitplane.storage.interface import Store
 
 SYSTEM_USER = "system:gitplane"
 SYSTEM_GROUPS = ("system:masters",)
 INFORMERS = frozenset({"rbac-index", "logical-cluster-index", "custom-resource-catalogs",
-                       "validating-admission-policy-index"})
+                       "validating-admission-policy-index", "workspace-type-cache"})
 WORKSPACE_WORKERS = 8
 """Workers of the controllers every new workspace goes through: each waits on its writes' commits, so several
 keep the store's group commit busy (tasks on the event loop, not one per workspace)."""
@@ -123,7 +123,9 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     quota_admission = ResourceQuotaAdmission()
     admission_policies = AdmissionPolicyIndex()
     clusters = LogicalClusterIndex()
-    workspaces = WorkspaceAdmission(clusters)
+    workspace_types = WorkspaceTypeCache()
+    types = Resolver(store, clusters, workspace_types)
+    workspaces = WorkspaceAdmission(clusters, workspace_types)
     chain = admission.Chain([NamespaceLifecycle(), OwnerReferencesPermissionEnforcement(catalog_for), workspaces,
                              LogicalClusterAdmission(),
                              ValidatingAdmissionPolicyPlugin(admission_policies, catalog_for), quota_admission],
@@ -136,7 +138,7 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     url = external_url or f"https://{server_address}"
     home = HomeWorkspaces(
         ReviewRoutes(router, authorization=authorization, rules_for=rbac, authenticator=authenticator),
-        store=store, types=Resolver(store, clusters), external_url=url)
+        store=store, types=types, external_url=url)
     app = App(
         stages=[parse_request_info, authenticator, inflight, ClusterResolver(clusters),
                 Impersonation(authorization), WorkspaceAccess(clusters, authorization), authorization],
@@ -191,8 +193,9 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
         ("namespace-defaults", NamespaceDefaultsController(store=store, api=api, ca_bundle=ca_bundle,
                                                            workers=WORKSPACE_WORKERS).run),
         ("namespace-lifecycle", namespaces.run),
+        ("workspace-type-cache", lambda: workspace_types.follow(store)),
         ("workspace", WorkspaceController(store=store, api=api, index=clusters, workers=WORKSPACE_WORKERS,
-                                          external_url=url).run),
+                                          external_url=url, types=types).run),
         ("logicalcluster", LogicalClusterController(store=store, api=api, catalog_for=catalog_for,
                                                     workers=WORKSPACE_WORKERS).run),
         ("resource-quota", quotas.run),

@@ -59,11 +59,12 @@ def owner_annotation(attrs: Attributes) -> str:
 
 
 class WorkspaceAdmission:
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, cache: wst.WorkspaceTypeCache | None = None) -> None:
         self._index = index
+        self._cache = cache
 
     def _resolver(self, attrs: Attributes) -> wst.Resolver:
-        return wst.Resolver(attrs.store, self._index)
+        return wst.Resolver(attrs.store, self._index, self._cache)
 
     async def _parent(self, attrs: Attributes) -> tuple[str, wst.Reference]:
         """The path of the workspace the Workspace is created in, and its own type."""

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from gitplane.runtime.source import list_and_watch
 from gitplane.server.tenancy.index import ROOT
 from gitplane.storage import interface as storage
 
@@ -70,17 +71,57 @@ def parent_path(path: str) -> str | None:
     return head if sep else None
 
 
-class Resolver:
-    """Reads WorkspaceTypes from ``store`` in the cluster each path resolves to (``paths``)."""
+class WorkspaceTypeCache:
+    """Every cluster's WorkspaceTypes by ``(cluster, name)``, kept by one list+watch (there are few, and every
+    Workspace create and schedule reads several). Used from the event loop only."""
 
-    def __init__(self, store: storage.Store, paths: Paths) -> None:
+    def __init__(self) -> None:
+        self._specs: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self.synced = False
+
+    def spec(self, cluster: str, name: str) -> Mapping[str, Any] | None:
+        return self._specs.get((cluster, name))
+
+    async def follow(self, store: storage.Store) -> None:
+        await list_and_watch(store, storage.Prefix(GROUP, RESOURCE, ""), name="workspace-type-cache",
+                             on_list=self._listed, on_event=self._event)
+
+    def _listed(self, page: storage.Page) -> None:
+        self._specs = {}
+        for record in page.records:
+            self._keep(record)
+        self.synced = True
+
+    def _event(self, event: storage.Event) -> None:
+        if event.type is storage.EventType.DELETED:
+            self._specs.pop((event.record.key.cluster, event.record.key.name), None)
+        else:
+            self._keep(event.record)
+
+    def _keep(self, record: storage.Record) -> None:
+        try:
+            spec = orjson.loads(record.value).get("spec") or {}
+        except orjson.JSONDecodeError:
+            return
+        self._specs[(record.key.cluster, record.key.name)] = spec
+
+
+class Resolver:
+    """Reads WorkspaceTypes in the cluster each path resolves to (``paths``): from ``cache`` once it has
+    listed the store, else from ``store``."""
+
+    def __init__(self, store: storage.Store, paths: Paths, cache: WorkspaceTypeCache | None = None) -> None:
         self.store = store
         self.paths = paths
+        self.cache = cache
 
     async def get(self, path: str, name: str) -> WorkspaceType | None:
         cluster = self.paths.resolve(path)
         if cluster is None:
             return None
+        if self.cache is not None and self.cache.synced:
+            spec = self.cache.spec(cluster, name)
+            return None if spec is None else WorkspaceType(path, name, spec)
         try:
             record = await self.store.get(storage.Key(GROUP, RESOURCE, "", cluster, "", name))
         except storage.NotFound:

@@ -28,12 +28,12 @@ class Conflict(Exception):
 
 class Workspaces:
     def __init__(self, api: InProcessClient, store: storage.Store, index: LogicalClusterIndex,
-                 external_url: str) -> None:
+                 external_url: str, types: wst.Resolver) -> None:
         self.api = api
         self.store = store
         self.index = index
         self.external_url = external_url.rstrip("/")
-        self.types = wst.Resolver(store, index)
+        self.types = types
 
     @staticmethod
     def _path(cluster: str, name: str) -> str:

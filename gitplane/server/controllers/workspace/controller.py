@@ -19,6 +19,7 @@ from gitplane.server.controllers.workspace.api import Conflict, Workspaces
 from gitplane.server.inprocess import InProcessClient
 from gitplane.server.tenancy import logicalclusters as lc
 from gitplane.server.tenancy.index import LogicalClusterIndex
+from gitplane.server.tenancy.workspacetypes import Resolver
 from gitplane.storage import interface as storage
 
 CONTROLLER_NAME = "workspace"
@@ -40,9 +41,9 @@ def owner_of(value: bytes) -> Key | None:
 
 class WorkspaceController:
     def __init__(self, *, store: storage.Store, api: InProcessClient, index: LogicalClusterIndex,
-                 external_url: str, workers: int = 2) -> None:
+                 external_url: str, types: Resolver, workers: int = 2) -> None:
         self.store = store
-        self.workspaces = Workspaces(api, store, index, external_url)
+        self.workspaces = Workspaces(api, store, index, external_url, types)
         self.workers = workers
         self.queue: WorkQueue[Key] = WorkQueue()
 
