@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -137,7 +138,10 @@ def test_a_lost_wal_after_kill_9_refuses_to_start_until_the_loss_is_accepted(tmp
                                                        accepting, strict=True)):
         damage(Path(f"{database(tmp_path)}-wal"))
         log = refused(tmp_path)
-        assert f"but revision {acknowledged} was acknowledged" in log, damage.__name__
+        reported = re.search(r"but revision (\d+) was acknowledged", log)
+        # the server's own controllers may have written after the client's last acknowledged write
+        assert reported is not None and int(reported.group(1)) >= acknowledged, (damage.__name__, log)
+        acknowledged = int(reported.group(1))
         assert "acknowledged writes are missing (was the WAL file deleted or damaged?)" in log, damage.__name__
         assert "start with --accept-data-loss" in log, damage.__name__
         proc = ServerProcess(tmp_path, extra_args=(*NORMAL, *flag), env=env).start()

@@ -42,6 +42,8 @@ class LogicalClusterAdmission:
                 if new.get(annotation) != old.get(annotation):
                     raise _forbidden(attrs, f"the annotation {annotation} is immutable")
             if PRIVILEGED not in attrs.user.groups:
+                if new.get(lc.REQUIRED_GROUPS_ANNOTATION) != old.get(lc.REQUIRED_GROUPS_ANNOTATION):
+                    raise _forbidden(attrs, f"the annotation {lc.REQUIRED_GROUPS_ANNOTATION} is set by the system only")
                 for part, field in SYSTEM_FIELDS:
                     if ((attrs.obj or {}).get(part) or {}).get(field) != ((attrs.old or {}).get(part) or {}).get(field):
                         raise _forbidden(attrs, f"{part}.{field} is changed by the system only")

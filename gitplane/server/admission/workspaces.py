@@ -4,6 +4,7 @@ Mutating, on create:
 
 * the creator is recorded in ``experimental.tenancy.kcp.io/owner`` (JSON user info; not for ``system:masters``,
   kcp's privileged group), so that the new workspace can bind its owner to ``cluster-admin``;
+* the parent's ``authorization.kcp.io/required-groups`` is copied (only ``system:masters`` set their own);
 * the logical cluster's name is chosen (``internal.tenancy.kcp.io/cluster``, kept when the system set one) and
   the ``core.kcp.io/logicalcluster`` finalizer holds the Workspace until its cluster is gone;
 * a missing ``spec.type`` becomes the parent type's ``defaultChildWorkspaceType``; a type without a path gets
@@ -66,8 +67,8 @@ class WorkspaceAdmission:
     def _resolver(self, attrs: Attributes) -> wst.Resolver:
         return wst.Resolver(attrs.store, self._index, self._cache)
 
-    async def _parent(self, attrs: Attributes) -> tuple[str, wst.Reference]:
-        """The path of the workspace the Workspace is created in, and its own type."""
+    async def _parent(self, attrs: Attributes) -> tuple[str, wst.Reference, str | None]:
+        """The path of the workspace the Workspace is created in, its own type, and its required groups."""
         try:
             record = await attrs.store.get(lc.key(attrs.cluster))
         except storage.NotFound:
@@ -80,7 +81,8 @@ class WorkspaceAdmission:
         if not type_path or not type_name:
             raise _forbidden(attrs, f"annotation {lc.TYPE_ANNOTATION} on LogicalCluster must be in the form of "
                                     "cluster:name")
-        return path, wst.Reference(type_name, type_path)
+        required = annotations.get(lc.REQUIRED_GROUPS_ANNOTATION)
+        return path, wst.Reference(type_name, type_path), required if isinstance(required, str) else None
 
     async def mutate(self, attrs: Attributes) -> None:
         if not _is_workspace(attrs) or attrs.operation is not Operation.CREATE or attrs.obj is None:
@@ -100,7 +102,12 @@ class WorkspaceAdmission:
         if lc.FINALIZER not in finalizers:
             finalizers.append(lc.FINALIZER)
         resolver = self._resolver(attrs)
-        path, parent_ref = await self._parent(attrs)
+        path, parent_ref, required = await self._parent(attrs)
+        if required is not None and (PRIVILEGED not in attrs.user.groups
+                                     or lc.REQUIRED_GROUPS_ANNOTATION not in annotations):
+            annotations[lc.REQUIRED_GROUPS_ANNOTATION] = required  # a child is no more open than its parent
+        elif PRIVILEGED not in attrs.user.groups:
+            annotations.pop(lc.REQUIRED_GROUPS_ANNOTATION, None)
         ref = wst.Reference.of(spec.get("type"))
         if ref is None:
             parent = await resolver.get(parent_ref.path, parent_ref.name)
@@ -143,7 +150,7 @@ class WorkspaceAdmission:
         if ref is None or not ref.path:
             raise _forbidden(attrs, "spec.type.path must be set")
         resolver = self._resolver(attrs)
-        path, parent_ref = await self._parent(attrs)
+        path, parent_ref, _ = await self._parent(attrs)
         try:
             wt = await resolver.resolve(path, ref)
             aliases = await resolver.aliases(wt)

@@ -6,6 +6,8 @@ target cluster:
 * ``system:masters`` enters every cluster, existing or not (the system's own clients create a cluster's
   LogicalCluster from outside it);
 * a cluster without its LogicalCluster, or one in phase ``Scheduling`` or ``Unavailable``, is refused;
+* a user outside the cluster's required groups (``authorization.kcp.io/required-groups`` on its LogicalCluster,
+  ``a,b;c``: in a and b, or in c) is refused;
 * a ServiceAccount of the cluster itself enters it;
 * anyone else needs verb ``access`` on the non-resource URL ``/`` in the cluster (kcp's ClusterRole
   ``system:kcp:workspace:access``; ``cluster-admin``, which the workspace's creator holds through
@@ -54,6 +56,9 @@ class WorkspaceAccess:
         cluster = request.cluster
         entry = self._index.entry(cluster)
         if (entry is None and cluster != ROOT) or (entry is not None and entry.phase in _UNAVAILABLE):
+            raise not_accessible(request)
+        if entry is not None and entry.required_groups and not any(
+                all(group in user.groups for group in groups) for groups in entry.required_groups):
             raise not_accessible(request)
         if home_cluster(user) == cluster:
             return

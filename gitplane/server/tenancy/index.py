@@ -39,6 +39,16 @@ _PATH = re.compile(rf"{_SEGMENT}(:{_SEGMENT})*")
 class Entry(NamedTuple):
     path: str
     phase: str
+    required_groups: tuple[tuple[str, ...], ...] = ()
+    """kcp's ``authorization.kcp.io/required-groups``: a user must be in every group of one of these sets."""
+
+
+def required_groups(value: object) -> tuple[tuple[str, ...], ...]:
+    """``a,b;c`` (a AND b, OR c) as ``(("a", "b"), ("c",))``; nothing for an empty or missing value."""
+    if not isinstance(value, str):
+        return ()
+    return tuple(groups for part in value.split(";")
+                 if (groups := tuple(g.strip() for g in part.split(",") if g.strip())))
 
 
 def is_cluster_name(value: str) -> bool:
@@ -122,10 +132,11 @@ class LogicalClusterIndex:
         if not isinstance(path, str) or not is_path(path):
             path = name
         phase = str((obj.get("status") or {}).get("phase") or "Scheduling")
+        required = required_groups(annotations.get(lc.REQUIRED_GROUPS_ANNOTATION))
         before = self._by_name.get(name)
         if before is not None and before.path != path and self._by_path.get(before.path) == name:
             del self._by_path[before.path]
-        self._by_name[name] = Entry(path, phase)
+        self._by_name[name] = Entry(path, phase, required)
         self._by_path[path] = name
 
     def _forget(self, name: str) -> None:

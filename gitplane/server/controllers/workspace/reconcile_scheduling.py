@@ -47,8 +47,9 @@ async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | No
     own = {"apiVersion": "tenancy.kcp.io/v1alpha1", "resource": "workspaces", "name": meta["name"],
            "cluster": cluster, "uid": meta["uid"]}
     lc_annotations = {lc.PATH_ANNOTATION: path, lc.TYPE_ANNOTATION: wt.qualified}
-    if OWNER_ANNOTATION in annotations:
-        lc_annotations[OWNER_ANNOTATION] = annotations[OWNER_ANNOTATION]
+    for copied in (OWNER_ANNOTATION, lc.REQUIRED_GROUPS_ANNOTATION):
+        if copied in annotations:
+            lc_annotations[copied] = annotations[copied]
     created = await workspaces.create_logical_cluster(name, {
         "apiVersion": lc.API_VERSION, "kind": "LogicalCluster",
         "metadata": {"name": lc.NAME, "annotations": lc_annotations, "finalizers": [lc.FINALIZER]},
