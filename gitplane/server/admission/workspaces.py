@@ -5,7 +5,7 @@ Mutating, on create:
 * the creator is recorded in ``experimental.tenancy.kcp.io/owner`` (JSON user info; not for ``system:masters``,
   kcp's privileged group), so that the new workspace can bind its owner to ``cluster-admin``;
 * the parent's ``authorization.kcp.io/required-groups`` is copied (only ``system:masters`` set their own);
-* the logical cluster's name is chosen (``internal.tenancy.kcp.io/cluster``, kept when the system set one) and
+* the logical cluster's name is chosen (``internal.tenancy.kcp.io/cluster``; only ``system:masters`` choose one) and
   the ``core.kcp.io/logicalcluster`` finalizer holds the Workspace until its cluster is gone;
 * a missing ``spec.type`` becomes the parent type's ``defaultChildWorkspaceType``; a type without a path gets
   the canonical path of the workspace the type was found in; the type's ``additionalWorkspaceLabels`` are
@@ -97,7 +97,8 @@ class WorkspaceAdmission:
             annotations[OWNER_ANNOTATION] = owner_annotation(attrs)
         # the cluster's name is chosen now and the Workspace held until its cluster is gone, so that the
         # workspace controller's first write is already the cluster it made
-        annotations.setdefault(lc.CLUSTER_ANNOTATION, lc.new_name())
+        if PRIVILEGED not in attrs.user.groups or not annotations.get(lc.CLUSTER_ANNOTATION):
+            annotations[lc.CLUSTER_ANNOTATION] = lc.new_name()  # nobody else picks a cluster, say someone's home
         finalizers = meta.setdefault("finalizers", [])
         if lc.FINALIZER not in finalizers:
             finalizers.append(lc.FINALIZER)

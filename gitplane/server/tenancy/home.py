@@ -87,6 +87,9 @@ class HomeWorkspaces:
             logical = orjson.loads((await self._store.get(lc.key(name))).value)
         except storage.NotFound:
             logical = await self._create(request, name)
+        path = ((logical.get("metadata") or {}).get("annotations") or {}).get(lc.PATH_ANNOTATION)
+        if path != home_path(user):  # the name is taken by another cluster: no home can be served from it
+            raise errors.internal(f"the home workspace of {user} cannot be made: its logical cluster is taken")
         status = logical.get("status") or {}
         if status.get("phase") in (None, "", "Scheduling"):
             logical["status"] = {**status, "phase": "Initializing",

@@ -66,3 +66,28 @@ async def test_a_user_whose_name_is_no_workspace_name_has_no_home() -> None:
         reply = await robot.get(HOME)
         assert reply.status == 403
         assert "workspace access not permitted" in reply.json()["message"]
+
+
+async def test_nobody_but_the_system_chooses_a_workspaces_cluster() -> None:
+    """A user cannot point a new Workspace at a cluster of their choosing, such as someone's future home."""
+    async with running(*CONTROLLERS) as assembled:
+        admin, mallory = AsgiClient(assembled.app), user(assembled.app, "mallory")
+        rbac = "/clusters/root/apis/rbac.authorization.k8s.io/v1"
+        await admin.create(f"{rbac}/clusterrolebindings", {
+            "metadata": {"name": "mallory-admin"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "mallory"}]})
+        body = {"apiVersion": "tenancy.kcp.io/v1alpha1", "kind": "Workspace",
+                "metadata": {"name": "trap", "annotations": {
+                    "internal.tenancy.kcp.io/cluster": home_cluster_name("bob")}},
+                "spec": {"type": {"name": "organization"}}}
+
+        async def created() -> dict | None:  # type: ignore[type-arg]
+            reply = await mallory.request("POST", "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces", body)
+            return reply.json() if reply.status == 201 else None
+
+        ws = await until(created, "mallory creates a workspace")
+        assert ws["metadata"]["annotations"]["internal.tenancy.kcp.io/cluster"] != home_cluster_name("bob")
+        bob = user(assembled.app, "bob")
+        home = await until(lambda: _home_of(bob), "bob still gets his own home")
+        assert home["spec"]["URL"].endswith("/clusters/user:bob")
