@@ -213,6 +213,9 @@ def test_users_enter_only_the_workspaces_they_may_and_cannot_tell_which_exist(
     def raw(path: str) -> str:
         return f"/clusters/{path}/api/v1/namespaces/default/configmaps"
 
+    # everyone may read root's workspaces (kcp's system:kcp:tenancy:reader), which kubectl ws needs to enter one
+    code, listed, _ = as_user(kubectl, server, "bob", "root", "get", "ws", "-o", "name")
+    assert code == 0 and f"workspace.tenancy.kcp.io/{name}" in listed.split()
     code, _, bobs = as_user(kubectl, server, "bob", "root", "get", "--raw", raw(f"root:{name}"))
     assert code != 0 and "workspace access not permitted" in bobs
     # an existing workspace and one that does not exist look alike to bob, in every URL form

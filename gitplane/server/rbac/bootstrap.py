@@ -5,7 +5,8 @@ serves: the user-facing roles and the roles every identity needs to find its way
                          any ClusterRole labelled ``rbac.authorization.k8s.io/aggregate-to-<role>: "true"``);
                          system:discovery, system:basic-user, system:public-info-viewer, system:monitoring,
                          system:service-account-issuer-discovery; kcp's system:kcp:workspace:access (verb
-                         ``access`` on ``/``: entering a workspace)
+                         ``access`` on ``/``: entering a workspace) and system:kcp:tenancy:reader (reading
+                         workspaces, workspace types and logical clusters)
     ClusterRoleBindings  cluster-admin → group system:masters; system:discovery, system:basic-user →
                          system:authenticated; system:public-info-viewer → system:authenticated and
                          system:unauthenticated; system:monitoring → group system:monitoring;
@@ -122,6 +123,8 @@ _CLUSTER_ROLES: list[Obj] = [
     _cluster_role("system:monitoring", [_urls(["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics",
                                                "/metrics/slis", "/readyz", "/readyz/*"], ["get"])]),
     _cluster_role("system:kcp:workspace:access", [_urls(["/"], ["access"])]),
+    _cluster_role("system:kcp:tenancy:reader", [_rule(["tenancy.kcp.io"], ["workspaces", "workspacetypes"], _READ),
+                                                _rule(["core.kcp.io"], ["logicalclusters"], _READ)]),
     _cluster_role("system:service-account-issuer-discovery", [
         _urls(["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks",
                "/openid/v1/jwks/"], ["get"])]),
@@ -164,6 +167,7 @@ _ROOT_CLUSTER_ROLE_BINDINGS: list[Obj] = [
     _binding("system:kcp:tenancy:authenticated:access", "system:kcp:workspace:access", "system:authenticated"),
     _binding("system:kcp:authenticated:home-clusterworkspace-create", "system:kcp:home-clusterworkspace-create",
              "system:authenticated"),
+    _binding("system:kcp:authenticated:tenancy:reader", "system:kcp:tenancy:reader", "system:authenticated"),
 ]
 
 
@@ -175,8 +179,8 @@ def root_cluster_roles() -> list[Obj]:
 
 
 def root_cluster_role_bindings() -> list[Obj]:
-    """kcp's ClusterRoleBindings of the root logical cluster only: every authenticated user may enter root, use
-    the built-in WorkspaceTypes and have a home workspace."""
+    """kcp's ClusterRoleBindings of the root logical cluster only: every authenticated user may enter root, read
+    its workspaces and types, use the built-in WorkspaceTypes and have a home workspace."""
     return [*copy.deepcopy(_ROOT_CLUSTER_ROLE_BINDINGS),
             *(doc for doc in read_yaml(WORKSPACE_TYPE_USE) if doc["kind"] == "ClusterRoleBinding")]
 

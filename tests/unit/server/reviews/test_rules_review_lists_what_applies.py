@@ -18,10 +18,13 @@ PATH = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
 BASIC = [{"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
           "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]},
          {"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]},
-         # kcp's root policy: every authenticated user may have a home workspace and create workspaces of the
-         # built-in types in root
+         # kcp's root policy: every authenticated user may have a home workspace, read root's workspaces and
+         # types, and create workspaces of the built-in types in root
          {"verbs": ["get", "create"], "apiGroups": ["tenancy.kcp.io"], "resources": ["workspaces"],
           "resourceNames": ["~"]},
+         {"verbs": ["get", "list", "watch"], "apiGroups": ["tenancy.kcp.io"],
+          "resources": ["workspaces", "workspacetypes"]},
+         {"verbs": ["get", "list", "watch"], "apiGroups": ["core.kcp.io"], "resources": ["logicalclusters"]},
          {"verbs": ["use"], "apiGroups": ["tenancy.kcp.io"], "resources": ["workspacetypes"],
           "resourceNames": ["universal", "organization", "team"]}]
 
