@@ -119,8 +119,8 @@ class Service:
             self.ready = True
             log.info("gitplane API server ready at %s (kubeconfig: %s)", url, kubeconfig_path)
             log.info("The kubeconfig starts in workspace root; to make and enter one: export KUBECONFIG=%s; "
-                     "kubectl ws create team-a --enter (kubectl ws tree lists them, kubectl ws .. goes up)",
-                     kubeconfig_path)
+                     "kubectl ws create org-a --enter (an organization, root's default child type; kubectl ws tree "
+                     "lists them, kubectl ws .. goes up, kubectl ws goes home)", kubeconfig_path)
             stop_wait = asyncio.create_task(self._stop.wait(), name="stop-signal")
             await asyncio.wait({main_loop, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
             stop_wait.cancel()
