@@ -22,17 +22,15 @@ Needs wrk.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import ssl
 import tempfile
 import textwrap
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.harness import Load, free_port, gitplane_server, median_load, require_wrk, rss_mb, wrk
+from bench.harness import Load, free_port, gitplane_server, https, median_load, request, require_wrk, rss_mb, wrk
 
 WORKSPACES = "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces"
 NOT_READY = "?labelSelector=tenancy.kcp.io%2Fphase!%3DReady&limit=1"
@@ -60,21 +58,14 @@ CONFIGMAP = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"NAME"},"d
 
 
 class Client:
-    """One HTTPS connection as the admin (client certificate)."""
+    """The admin's HTTPS connection of :mod:`bench.harness`, answering decoded JSON."""
 
     def __init__(self, port: int, pki: Path) -> None:
-        context = ssl.create_default_context(cafile=str(pki / "ca.crt"))
-        context.load_cert_chain(pki / "admin.crt", pki / "admin.key")
-        self.conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=600)
+        self.conn = https(port, pki)
 
     def request(self, method: str, path: str, body: object = None) -> dict:  # type: ignore[type-arg]
-        data = None if body is None else json.dumps(body).encode()
-        self.conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
-        response = self.conn.getresponse()
-        payload = response.read()
-        if response.status >= 300:
-            raise RuntimeError(f"{method} {path}: {response.status} {payload[:300]!r}")
-        result: dict = json.loads(payload)  # type: ignore[type-arg]
+        result: dict = json.loads(request(self.conn, method, path,  # type: ignore[type-arg]
+                                          None if body is None else json.dumps(body).encode()))
         return result
 
 
@@ -116,19 +107,22 @@ def count(client: Client) -> int:
     return 1 + int(listed["metadata"].get("remainingItemCount", 0)) if listed["items"] else 0
 
 
-def fill(tmp: Path, port: int, token: str, client: Client, *, wanted: int, seconds: int) -> tuple[float, float]:
-    """Create workspaces until ``wanted`` exist; the API's accept rate and the seconds until all were Ready."""
+def fill(tmp: Path, port: int, token: str, client: Client, *, wanted: int, seconds: int,
+         tag: str) -> tuple[int, float, float]:
+    """Create workspaces until ``wanted`` exist (names start with ``tag``, unique per call, since wrk's random
+    numbers repeat from run to run); the creates the API accepted, the seconds spent sending them, and the
+    seconds until all were Ready."""
     started = time.monotonic()
     accepted, busy = 0, 0.0
     round_number = 0
     while (have := count(client)) < wanted:
         run = min(seconds, max(1, int((wanted - have) / 500)))
-        load = create(tmp, port, token, WORKSPACE, seconds=run, tag=f"ws{round_number}", path=WORKSPACES)
-        accepted += int(load.requests_per_second * run)
+        load = create(tmp, port, token, WORKSPACE, seconds=run, tag=f"{tag}{round_number}", path=WORKSPACES)
+        accepted += int(load.requests_per_second * run) - load.errors
         busy += run
         round_number += 1
     until_ready(client)
-    return accepted / busy, time.monotonic() - started
+    return accepted, busy, time.monotonic() - started
 
 
 def ready_seconds(data_dir: Path, port: int) -> float:
@@ -159,16 +153,17 @@ def main() -> None:
         configmaps = create(tmp, many_port, token, CONFIGMAP, seconds=args.seconds, tag="cm", path=cm_path)
         # memory is read at half the workspaces and at all of them: the slope leaves out what the server
         # holds whatever the count (caches that fill up to their bound, the watch ring, allocator slack)
-        half_rate, half_seconds = fill(tmp, many_port, token, client, wanted=args.workspaces // 2,
-                                       seconds=args.seconds)
+        half_accepted, half_busy, half_seconds = fill(tmp, many_port, token, client,
+                                                      wanted=args.workspaces // 2, seconds=args.seconds, tag="a")
         until_idle(many.pid)
         at_half, rss_half = count(client), rss_mb(many.pid)
-        rest_rate, rest_seconds = fill(tmp, many_port, token, client, wanted=args.workspaces, seconds=args.seconds)
+        rest_accepted, rest_busy, rest_seconds = fill(tmp, many_port, token, client, wanted=args.workspaces,
+                                                      seconds=args.seconds, tag="b")
         until_idle(many.pid)
         created, rss_all = count(client), rss_mb(many.pid)
-        accept_rate = (half_rate + rest_rate) / 2
+        accept_rate = (half_accepted + rest_accepted) / max(half_busy + rest_busy, 1)
         total_seconds = half_seconds + rest_seconds
-        fill(tmp, few_port, few_token, few_client, wanted=100, seconds=1)
+        fill(tmp, few_port, few_token, few_client, wanted=100, seconds=1, tag="c")
         until_idle(few.pid)
 
         def one(c: Client) -> str:

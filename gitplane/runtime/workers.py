@@ -52,7 +52,7 @@ async def work(queue: WorkQueue[K], reconcile: Callable[[K], Awaitable[float | N
 
 
 async def run_controller(queue: WorkQueue[K], reconcile: Callable[[K], Awaitable[float | None]], *, name: str,
-                         workers: int, sources: Sequence[Awaitable[None]],
+                         workers: int, sources: Sequence[Awaitable[object]],
                          expected: Callable[[Exception], bool] = _never) -> None:
     """A controller's life: ``workers`` workers on ``queue`` while its ``sources`` (the watches that fill the
     queue) run; when they end or are cancelled, the queue shuts down and the workers stop with it."""

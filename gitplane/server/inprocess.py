@@ -69,3 +69,10 @@ class InProcessClient:
         if isinstance(response, StreamResponse):
             raise TypeError("the in-process client does not stream")
         return Reply(response.status, response.body)
+
+    async def create_unless_present(self, path: str, body: Any) -> None:
+        """POST ``body`` to the collection ``path``; an object of that name already there is no failure (409),
+        any other refusal raises."""
+        reply = await self.request("POST", path, body=body)
+        if reply.status != 409:
+            reply.raise_for_status()

@@ -155,10 +155,8 @@ class Service:
 
     async def _bootstrap(self, api: InProcessClient) -> None:
         for name in SYSTEM_NAMESPACES:
-            reply = await api.request("POST", "/clusters/root/api/v1/namespaces",
-                                      body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-            if reply.status not in (201, 409):
-                reply.raise_for_status()
+            await api.create_unless_present("/clusters/root/api/v1/namespaces",
+                                            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
         await tenancy_bootstrap.bootstrap_root(api)
 
 

@@ -30,14 +30,12 @@ import orjson
 from gitplane.api import errors
 from gitplane.server.admission import Attributes, Operation
 from gitplane.server.requestinfo import RequestInfo
-from gitplane.server.reviews.self_subject import user_info
 from gitplane.server.stages.authz import REQUEST_AUTHORIZATION
 from gitplane.server.tenancy import logicalclusters as lc
 from gitplane.server.tenancy import workspacetypes as wst
 from gitplane.storage import interface as storage
 
 GROUP = "tenancy.kcp.io"
-OWNER_ANNOTATION = "experimental.tenancy.kcp.io/owner"
 PRIVILEGED = "system:masters"
 
 
@@ -52,11 +50,6 @@ def _is_workspace(attrs: Attributes) -> bool:
 def _forbidden(attrs: Attributes, message: str) -> errors.APIError:
     return errors.forbidden_error(f'workspaces.{GROUP} "{attrs.name}" is forbidden: {message}',
                                   resource="workspaces", group=GROUP, name=attrs.name)
-
-
-def owner_annotation(attrs: Attributes) -> str:
-    """The creator as kcp records it: a UserInfo in JSON."""
-    return orjson.dumps(user_info(attrs.user)).decode()
 
 
 class WorkspaceAdmission:
@@ -94,7 +87,7 @@ class WorkspaceAdmission:
         meta = obj.setdefault("metadata", {})
         annotations = meta.setdefault("annotations", {})
         if PRIVILEGED not in attrs.user.groups:
-            annotations[OWNER_ANNOTATION] = owner_annotation(attrs)
+            annotations[lc.OWNER_ANNOTATION] = lc.owner_annotation(attrs.user)
         # the cluster's name is chosen now and the Workspace held until its cluster is gone, so that the
         # workspace controller's first write is already the cluster it made
         if PRIVILEGED not in attrs.user.groups or not annotations.get(lc.CLUSTER_ANNOTATION):

@@ -25,7 +25,7 @@ import orjson
 from gitplane.api.errors import APIError
 from gitplane.api.labels import LabelSelector
 from gitplane.runtime.queue import WorkQueue
-from gitplane.runtime.workers import work
+from gitplane.runtime.workers import run_controller
 from gitplane.server.inprocess import InProcessClient
 from gitplane.server.rbac.index import PolicyIndex
 
@@ -93,15 +93,8 @@ class AggregationController:
                 self.queue.add((cluster, name))
 
     async def run(self) -> None:
-        tasks = [asyncio.create_task(work(self.queue, self.reconcile, name=CONTROLLER_NAME),
-                                     name=f"{CONTROLLER_NAME}-worker-{i}") for i in range(self.workers)]
-        try:
-            await asyncio.Event().wait()
-        finally:
-            self.queue.shutdown()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await run_controller(self.queue, self.reconcile, name=CONTROLLER_NAME, workers=self.workers,
+                             sources=[asyncio.Event().wait()])  # the policy index feeds the queue
 
     async def reconcile(self, key: Key) -> float | None:
         cluster, name = key

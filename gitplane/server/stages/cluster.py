@@ -23,10 +23,8 @@ from typing import Protocol
 from gitplane.api import errors
 from gitplane.server.request import Request, UserInfo
 from gitplane.server.serviceaccounts.tokens import CLUSTER_EXTRA
+from gitplane.server.stages.authn import ANONYMOUS, AUTHENTICATED
 from gitplane.server.tenancy.index import WILDCARD
-
-ANONYMOUS = "system:anonymous"
-AUTHENTICATED = "system:authenticated"
 
 
 class ClusterIndex(Protocol):
@@ -63,7 +61,7 @@ class ClusterResolver:
         if user.extra:
             home = home_cluster(user)
             if home is not None and home != cluster:
-                request.user = UserInfo(ANONYMOUS, (AUTHENTICATED, f"system:cluster:{home}"))
+                request.user = UserInfo(ANONYMOUS.name, (AUTHENTICATED, f"system:cluster:{home}"))
 
 
 def _wildcard_allowed(request: Request) -> bool:

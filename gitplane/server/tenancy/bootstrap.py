@@ -26,10 +26,7 @@ def root_logical_cluster() -> dict[str, object]:
 
 async def bootstrap_root(api: InProcessClient) -> None:
     """Create what root lacks (idempotent: a restart finds everything and writes nothing)."""
-    created = await api.request("POST", f"/clusters/{ROOT}/apis/{lc.API_VERSION}/{lc.RESOURCE}",
-                                body=root_logical_cluster())
-    if created.status != 409:
-        created.raise_for_status()
+    await api.create_unless_present(f"/clusters/{ROOT}/apis/{lc.API_VERSION}/{lc.RESOURCE}", root_logical_cluster())
     current = await api.request("GET", lc.path(ROOT))
     current.raise_for_status()
     obj = current.json()
@@ -37,7 +34,5 @@ async def bootstrap_root(api: InProcessClient) -> None:
         obj["status"] = {**(obj.get("status") or {}), "phase": "Ready"}
         (await api.request("PUT", lc.path(ROOT) + "/status", body=obj)).raise_for_status()
     for workspace_type in read_yaml(WORKSPACE_TYPES):
-        reply = await api.request("POST", f"/clusters/{ROOT}/apis/tenancy.kcp.io/v1alpha1/workspacetypes",
-                                  body=workspace_type)
-        if reply.status != 409:
-            reply.raise_for_status()
+        await api.create_unless_present(f"/clusters/{ROOT}/apis/tenancy.kcp.io/v1alpha1/workspacetypes",
+                                        workspace_type)

@@ -27,6 +27,7 @@ from gitplane.server.app import Handler
 from gitplane.server.inprocess import InProcessClient
 from gitplane.server.request import AnyResponse, Request, Response
 from gitplane.server.requestinfo import RequestInfo
+from gitplane.server.reviews.self_subject import user_info
 from gitplane.server.stages.authz import REQUEST_AUTHORIZATION
 from gitplane.server.tenancy import logicalclusters as lc
 from gitplane.server.tenancy import workspacetypes as wst
@@ -36,19 +37,13 @@ from gitplane.storage import interface as storage
 HOME = "~"
 HOME_TYPE = wst.Reference("home", ROOT)
 GROUP = "tenancy.kcp.io"
-OWNER_ANNOTATION = "experimental.tenancy.kcp.io/owner"
 _NAME_BYTES = 8
 _NAME_LENGTH = 13
 """The base36 digits of a 64-bit number: every home cluster name has this length."""
 
 
 def home_cluster_name(user: str) -> str:
-    number = int.from_bytes(hashlib.sha224(user.encode()).digest()[:_NAME_BYTES], "big")
-    digits = ""
-    while number:
-        number, digit = divmod(number, 36)
-        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
-    return digits.rjust(_NAME_LENGTH, "0")
+    return lc.base36(hashlib.sha224(user.encode()).digest()[:_NAME_BYTES]).rjust(_NAME_LENGTH, "0")
 
 
 def home_path(user: str) -> str:
@@ -117,13 +112,11 @@ class HomeWorkspaces:
                                          resource="workspaces", group=GROUP, name=HOME)
         wt = await self._types.resolve(ROOT, HOME_TYPE)
         initializers = wst.initializers(await self._types.aliases(wt))
-        owner = {"username": user.name, **({"uid": user.uid} if user.uid else {}),
-                 **({"groups": list(user.groups)} if user.groups else {})}
         body = {"apiVersion": lc.API_VERSION, "kind": "LogicalCluster",
                 "metadata": {"name": lc.NAME, "annotations": {
-                    OWNER_ANNOTATION: orjson.dumps(owner).decode(), lc.TYPE_ANNOTATION: wt.qualified,
+                    lc.OWNER_ANNOTATION: lc.owner_annotation(user), lc.TYPE_ANNOTATION: wt.qualified,
                     lc.PATH_ANNOTATION: home_path(user.name)}},
-                "spec": {"initializers": initializers, "createdBy": owner}}
+                "spec": {"initializers": initializers, "createdBy": user_info(user)}}
         reply = await self._system().request("POST", f"/clusters/{name}/apis/{lc.API_VERSION}/{lc.RESOURCE}",
                                              body=body)
         if reply.status == 409:

@@ -10,6 +10,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+import orjson
+
+from gitplane.server.request import UserInfo
+from gitplane.server.reviews.self_subject import user_info
 from gitplane.storage import interface as storage
 
 GROUP = "core.kcp.io"
@@ -23,6 +27,9 @@ PATH_ANNOTATION = "kcp.io/path"
 """The canonical workspace path of a logical cluster (on its LogicalCluster)."""
 TYPE_ANNOTATION = "internal.tenancy.kcp.io/type"
 """The workspace type of a logical cluster, qualified (``root:universal``), on its LogicalCluster."""
+OWNER_ANNOTATION = "experimental.tenancy.kcp.io/owner"
+"""Who created a workspace (kcp's UserInfo JSON), on its Workspace and LogicalCluster: it is bound to
+cluster-admin there."""
 CLUSTER_ANNOTATION = "internal.tenancy.kcp.io/cluster"
 """The logical cluster name chosen for a Workspace, recorded on it before the LogicalCluster is created."""
 REQUIRED_GROUPS_ANNOTATION = "authorization.kcp.io/required-groups"
@@ -42,12 +49,21 @@ def path(cluster: str) -> str:
     return f"/clusters/{cluster}/apis/{API_VERSION}/{RESOURCE}/{NAME}"
 
 
+def base36(data: bytes) -> str:
+    """``data`` as a big-endian number in lowercase base 36, the alphabet of kcp's cluster names."""
+    number, digits = int.from_bytes(data, "big"), ""
+    while number:
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+    return digits
+
+
 def new_name() -> str:
     """A fresh logical cluster name as kcp makes one: the first 16 characters of base36(sha224(32 random
     bytes))."""
-    number = int.from_bytes(hashlib.sha224(secrets.token_bytes(32)).digest(), "big")
-    digits = []
-    while number:
-        number, digit = divmod(number, 36)
-        digits.append("0123456789abcdefghijklmnopqrstuvwxyz"[digit])
-    return "".join(reversed(digits))[:NAME_LENGTH]
+    return base36(hashlib.sha224(secrets.token_bytes(32)).digest())[:NAME_LENGTH]
+
+
+def owner_annotation(user: UserInfo) -> str:
+    """The creator as kcp records it: kube's UserInfo, in JSON."""
+    return orjson.dumps(user_info(user)).decode()

@@ -9,7 +9,6 @@ the other CRDs of its group in that cluster are enqueued too, since a name it he
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -19,7 +18,7 @@ from gitplane.api import builtin_types
 from gitplane.api import errors as api_errors
 from gitplane.runtime.queue import WorkQueue
 from gitplane.runtime.source import list_and_watch
-from gitplane.runtime.workers import work
+from gitplane.runtime.workers import run_controller
 from gitplane.server.controllers.crd import reconcile_cleanup, reconcile_names
 from gitplane.server.controllers.crd.reconcile_names import Names
 from gitplane.server.inprocess import InProcessClient
@@ -47,17 +46,10 @@ class CRDController:
 
     async def run(self) -> None:
         """Watch and reconcile until cancelled."""
-        tasks = [asyncio.create_task(work(self.queue, self.reconcile, name=CONTROLLER_NAME,
-                                          expected=_is_conflict),
-                                     name=f"{CONTROLLER_NAME}-worker-{i}") for i in range(self.workers)]
-        try:
-            await list_and_watch(self.store, CRDS, name=CONTROLLER_NAME, on_list=self._listed,
-                                 on_event=self._changed)
-        finally:
-            self.queue.shutdown()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await run_controller(self.queue, self.reconcile, name=CONTROLLER_NAME, workers=self.workers,
+                             expected=_is_conflict, sources=[
+                                 list_and_watch(self.store, CRDS, name=CONTROLLER_NAME, on_list=self._listed,
+                                                on_event=self._changed)])
 
     # -- the index ----------------------------------------------------------------------------------------
     def _listed(self, page: storage.Page) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 
 from gitplane.server.inprocess import InProcessClient
+from gitplane.server.tenancy import logicalclusters as lc
 
-OWNER_ANNOTATION = "experimental.tenancy.kcp.io/owner"
 BINDING = "workspace-admin"
 RBAC = "rbac.authorization.k8s.io"
 
@@ -26,7 +26,7 @@ def binding(owner: str) -> dict[str, Any]:
 
 
 async def reconcile(api: InProcessClient, cluster: str, logical: dict[str, Any]) -> None:
-    raw = ((logical.get("metadata") or {}).get("annotations") or {}).get(OWNER_ANNOTATION)
+    raw = ((logical.get("metadata") or {}).get("annotations") or {}).get(lc.OWNER_ANNOTATION)
     if not raw:
         return
     try:
@@ -35,6 +35,4 @@ async def reconcile(api: InProcessClient, cluster: str, logical: dict[str, Any])
         return
     if not isinstance(owner, str) or not owner:
         return
-    reply = await api.request("POST", f"/clusters/{cluster}/apis/{RBAC}/v1/clusterrolebindings", body=binding(owner))
-    if reply.status != 409:
-        reply.raise_for_status()
+    await api.create_unless_present(f"/clusters/{cluster}/apis/{RBAC}/v1/clusterrolebindings", binding(owner))

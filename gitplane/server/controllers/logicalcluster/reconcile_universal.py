@@ -18,9 +18,7 @@ async def reconcile(api: InProcessClient, cluster: str, logical: dict[str, Any])
     if INITIALIZER not in initializers:
         return logical
     for name in NAMESPACES:
-        reply = await api.request("POST", f"/clusters/{cluster}/api/v1/namespaces",
-                                  body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-        if reply.status != 409:
-            reply.raise_for_status()
+        await api.create_unless_present(f"/clusters/{cluster}/api/v1/namespaces",
+                                        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
     logical["status"] = {**logical["status"], "initializers": [i for i in initializers if i != INITIALIZER]}
     return logical

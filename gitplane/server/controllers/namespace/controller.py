@@ -8,14 +8,13 @@ remains.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import orjson
 
 from gitplane.runtime.queue import WorkQueue
 from gitplane.runtime.source import list_and_watch
-from gitplane.runtime.workers import work
+from gitplane.runtime.workers import run_controller
 from gitplane.server.catalog import Catalog
 from gitplane.server.controllers.namespace import reconcile_content, reconcile_finalize
 from gitplane.server.inprocess import InProcessClient
@@ -44,15 +43,8 @@ class NamespaceController:
 
     async def run(self) -> None:
         """Watch and reconcile until cancelled."""
-        tasks = [asyncio.create_task(work(self.queue, self.reconcile, name=CONTROLLER_NAME),
-                                     name=f"{CONTROLLER_NAME}-worker-{i}") for i in range(self.workers)]
-        try:
-            await self._watch()
-        finally:
-            self.queue.shutdown()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await run_controller(self.queue, self.reconcile, name=CONTROLLER_NAME, workers=self.workers,
+                             sources=[self._watch()])
 
     async def _watch(self) -> None:
         def listed(page: storage.Page) -> None:

@@ -8,14 +8,13 @@ are ``(cluster, namespace)``; a reconcile reads the namespace and skips a termin
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import orjson
 
 from gitplane.runtime.queue import WorkQueue
 from gitplane.runtime.source import list_and_watch
-from gitplane.runtime.workers import work
+from gitplane.runtime.workers import run_controller
 from gitplane.server.controllers.namespace_defaults import reconcile_defaults
 from gitplane.server.inprocess import InProcessClient
 from gitplane.storage import interface as storage
@@ -40,8 +39,6 @@ class NamespaceDefaultsController:
 
     async def run(self) -> None:
         """Watch and reconcile until cancelled."""
-        tasks = [asyncio.create_task(work(self.queue, self.reconcile, name=CONTROLLER_NAME),
-                                     name=f"{CONTROLLER_NAME}-worker-{i}") for i in range(self.workers)]
         watches = [self._follow(NAMESPACES, lambda key: key.name, lambda _key, _type: True),
                    self._follow(ACCOUNTS, lambda key: key.namespace,
                                 lambda key, kind: key.name == reconcile_defaults.ACCOUNT
@@ -49,13 +46,8 @@ class NamespaceDefaultsController:
         if self.ca_bundle is not None:
             watches.append(self._follow(CONFIGMAPS, lambda key: key.namespace,
                                         lambda key, _kind: key.name == reconcile_defaults.ROOT_CA))
-        try:
-            await asyncio.gather(*watches)
-        finally:
-            self.queue.shutdown()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await run_controller(self.queue, self.reconcile, name=CONTROLLER_NAME, workers=self.workers,
+                             sources=watches)
 
     async def _follow(self, prefix: storage.Prefix, namespace_of: Callable[[storage.Key], str],
                       wanted: Callable[[storage.Key, storage.EventType], bool]) -> None:

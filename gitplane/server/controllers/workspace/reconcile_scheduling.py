@@ -18,8 +18,6 @@ from gitplane.server.controllers.workspace.reconcile_phase import PHASE_LABEL
 from gitplane.server.tenancy import logicalclusters as lc
 from gitplane.server.tenancy import workspacetypes as wst
 
-OWNER_ANNOTATION = "experimental.tenancy.kcp.io/owner"
-
 
 async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | None:
     meta = ws["metadata"]
@@ -47,7 +45,7 @@ async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | No
     own = {"apiVersion": "tenancy.kcp.io/v1alpha1", "resource": "workspaces", "name": meta["name"],
            "cluster": cluster, "uid": meta["uid"]}
     lc_annotations = {lc.PATH_ANNOTATION: path, lc.TYPE_ANNOTATION: wt.qualified}
-    for copied in (OWNER_ANNOTATION, lc.REQUIRED_GROUPS_ANNOTATION):
+    for copied in (lc.OWNER_ANNOTATION, lc.REQUIRED_GROUPS_ANNOTATION):
         if copied in annotations:
             lc_annotations[copied] = annotations[copied]
     created = await workspaces.create_logical_cluster(name, {
