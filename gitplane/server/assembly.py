@@ -125,17 +125,18 @@ def assemble(store: Store, *, tokens: Mapping[str, UserInfo], health: Health, se
     clusters = LogicalClusterIndex()
     workspace_types = WorkspaceTypeCache()
     types = Resolver(store, clusters, workspace_types)
-    workspaces = WorkspaceAdmission(clusters, workspace_types)
+    url = external_url or f"https://{server_address}"
+    workspaces = WorkspaceAdmission(clusters, url, workspace_types)
+    logical_clusters = LogicalClusterAdmission()
     chain = admission.Chain([NamespaceLifecycle(), OwnerReferencesPermissionEnforcement(catalog_for), workspaces,
-                             LogicalClusterAdmission(),
+                             logical_clusters,
                              ValidatingAdmissionPolicyPlugin(admission_policies, catalog_for), quota_admission],
-                            mutating=[workspaces])
+                            mutating=[workspaces, logical_clusters])
     router = ResourceRouter(store=store, catalog_for=catalog_for, strategy_for=catalogs.strategy_for,
                             chain=chain,
                             bookmark_seconds=bookmark_seconds, signer=signer)
     authenticator = Authenticator(tokens, ServiceAccountAuthenticator(signer, store))
     authorization = Authorization([SystemMasters(), rbac := RBACAuthorizer(PolicyIndex())])
-    url = external_url or f"https://{server_address}"
     home = HomeWorkspaces(
         ReviewRoutes(router, authorization=authorization, rules_for=rbac, authenticator=authenticator),
         store=store, types=types, external_url=url)

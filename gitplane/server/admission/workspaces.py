@@ -7,15 +7,18 @@ Mutating, on create:
 * the parent's ``authorization.kcp.io/required-groups`` is copied (only ``system:masters`` set their own);
 * the logical cluster's name is chosen (``internal.tenancy.kcp.io/cluster``; only ``system:masters`` choose one) and
   the ``core.kcp.io/logicalcluster`` finalizer holds the Workspace until its cluster is gone;
+* ``spec.cluster`` and ``spec.URL`` are set from that name and the workspace's path (only ``system:masters`` may
+  send their own: anyone else's are refused before they are filled in; on this one shard both are known at
+  once, so the workspace controller writes only the status), and the phase starts ``Scheduling``;
 * a missing ``spec.type`` becomes the parent type's ``defaultChildWorkspaceType``; a type without a path gets
   the canonical path of the workspace the type was found in; the type's ``additionalWorkspaceLabels`` are
   added where the workspace does not set them.
 
 Validating, on create: the type resolves; the user may ``use`` it and every type it extends (verb ``use`` on
 ``workspacetypes`` with the type's name, asked in the type's own workspace); no alias of the parent's type or
-of the new type forbids the pair (``limitAllowedChildren``, ``limitAllowedParents``); only ``system:masters``
-sets ``spec.cluster`` or ``spec.URL``. On update: only ``system:masters`` changes ``spec.cluster`` or
-``spec.URL`` (the CRD's CEL rules keep the type and the cluster immutable). Refusals are 403 in kcp's words.
+of the new type forbids the pair (``limitAllowedChildren``, ``limitAllowedParents``). On update: only
+``system:masters`` changes ``spec.cluster`` or ``spec.URL`` (the CRD's CEL rules keep the type and the cluster
+immutable). Refusals are 403 in kcp's words.
 
     Workspace create --mutate--> owner, type {name, path}, labels --validate--> use, parent/child limits
 """
@@ -53,8 +56,10 @@ def _forbidden(attrs: Attributes, message: str) -> errors.APIError:
 
 
 class WorkspaceAdmission:
-    def __init__(self, index: Index, cache: wst.WorkspaceTypeCache | None = None) -> None:
+    def __init__(self, index: Index, external_url: str, cache: wst.WorkspaceTypeCache | None = None) -> None:
+        """``external_url``: the server's URL as clients reach it, the base of ``spec.URL``."""
         self._index = index
+        self._external_url = external_url.rstrip("/")
         self._cache = cache
 
     def _resolver(self, attrs: Attributes) -> wst.Resolver:
@@ -86,12 +91,16 @@ class WorkspaceAdmission:
             return
         meta = obj.setdefault("metadata", {})
         annotations = meta.setdefault("annotations", {})
-        if PRIVILEGED not in attrs.user.groups:
+        privileged = PRIVILEGED in attrs.user.groups
+        if not privileged:
             annotations[lc.OWNER_ANNOTATION] = lc.owner_annotation(attrs.user)
+            for field in ("cluster", "URL"):
+                if spec.get(field):
+                    raise _forbidden(attrs, f"spec.{field} can only be set by system privileged users")
         # the cluster's name is chosen now and the Workspace held until its cluster is gone, so that the
         # workspace controller's first write is already the cluster it made
-        if PRIVILEGED not in attrs.user.groups or not annotations.get(lc.CLUSTER_ANNOTATION):
-            annotations[lc.CLUSTER_ANNOTATION] = lc.new_name()  # nobody else picks a cluster, say someone's home
+        chosen = (annotations.get(lc.CLUSTER_ANNOTATION) or spec.get("cluster")) if privileged else None
+        name = annotations[lc.CLUSTER_ANNOTATION] = chosen or lc.new_name()  # nobody else picks, say a home
         finalizers = meta.setdefault("finalizers", [])
         if lc.FINALIZER not in finalizers:
             finalizers.append(lc.FINALIZER)
@@ -118,6 +127,10 @@ class WorkspaceAdmission:
         except wst.UnusableType as exc:
             raise _forbidden(attrs, str(exc)) from None
         spec["type"] = {"name": ref.name, "path": ref.path or wt.path}
+        spec["cluster"] = name
+        spec["URL"] = f"{self._external_url}/clusters/{path}:{meta.get('name', '')}"
+        obj["status"] = {"phase": "Scheduling"}
+        meta.setdefault("labels", {})[lc.PHASE_LABEL] = "Scheduling"
         labels = (wt.spec.get("additionalWorkspaceLabels") or {})
         if isinstance(labels, Mapping) and labels:
             own = meta.setdefault("labels", {})
@@ -137,9 +150,6 @@ class WorkspaceAdmission:
             return
         if attrs.operation is not Operation.CREATE or spec.get("mount"):
             return
-        for field in ("cluster", "URL"):
-            if spec.get(field) and not privileged:
-                raise _forbidden(attrs, f"spec.{field} can only be set by system privileged users")
         ref = wst.Reference.of(spec.get("type"))
         if ref is None or not ref.path:
             raise _forbidden(attrs, "spec.type.path must be set")

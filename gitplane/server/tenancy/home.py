@@ -7,7 +7,7 @@ without a target asks) with a Workspace describing the caller's home, after the 
 logical cluster with no Workspace object: its name is derived from the user name (base36 of the first 8 bytes
 of its SHA-224, as kcp derives it), its path is ``user:<name>``, its type ``root:home``. The first access
 creates its LogicalCluster (the user must also be allowed ``create`` on ``workspaces/~``) with the user as
-owner, and moves it to ``Initializing``: the logical-cluster controller then binds the owner to
+owner, which starts ``Initializing``: the logical-cluster controller then binds the owner to
 ``cluster-admin`` (``workspace-admin``) and runs the ``root:universal`` initializer. Until it is ``Ready`` the
 answer is kcp's 429 with ``Retry-After: 1``; then the Workspace, with ``spec.URL`` pointing at the home.
 
@@ -86,14 +86,7 @@ class HomeWorkspaces:
         if path != home_path(user):  # the name is taken by another cluster: no home can be served from it
             raise errors.internal(f"the home workspace of {user} cannot be made: its logical cluster is taken")
         status = logical.get("status") or {}
-        if status.get("phase") in (None, "", "Scheduling"):
-            logical["status"] = {**status, "phase": "Initializing",
-                                 "initializers": (logical.get("spec") or {}).get("initializers") or []}
-            reply = await self._system().request("PUT", lc.path(name) + "/status", body=logical)
-            if reply.status != 409:
-                reply.raise_for_status()
-            raise errors.too_many_requests("Creating the home workspace")
-        if status.get("phase") == "Initializing":
+        if status.get("phase") in (None, "", "Scheduling", "Initializing"):  # admission starts it Initializing
             raise errors.too_many_requests("Creating the home workspace")
         return Response(200, orjson.dumps(self._workspace(user, name, logical)))
 

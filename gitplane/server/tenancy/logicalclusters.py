@@ -34,6 +34,8 @@ CLUSTER_ANNOTATION = "internal.tenancy.kcp.io/cluster"
 """The logical cluster name chosen for a Workspace, recorded on it before the LogicalCluster is created."""
 REQUIRED_GROUPS_ANNOTATION = "authorization.kcp.io/required-groups"
 """Who may enter a logical cluster at all (``a,b;c``: in a and b, or in c); a child copies its parent's."""
+PHASE_LABEL = "tenancy.kcp.io/phase"
+"""A Workspace's phase as a label, so that clients can select Workspaces by phase."""
 FINALIZER = "core.kcp.io/logicalcluster"
 """On a Workspace: its logical cluster is not gone yet. On a LogicalCluster: its content is not deleted yet."""
 NAME_LENGTH = 16

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from gitplane.runtime.queue import WorkQueue
 from gitplane.runtime.source import list_and_watch
 from gitplane.runtime.workers import run_controller
@@ -46,11 +48,10 @@ class LogicalClusterController:
             self.queue.add(event.record.key.cluster)
 
     async def reconcile(self, cluster: str) -> float | None:
-        reply = await self.api.request("GET", lc.path(cluster))
-        if reply.status == 404:
+        try:  # the stored bytes are what a GET serves (LogicalClusters are not defaulted on read)
+            logical: dict[str, Any] = orjson.loads((await self.store.get(lc.key(cluster))).value)
+        except storage.NotFound:
             return None
-        reply.raise_for_status()
-        logical: dict[str, Any] = reply.json()
         if (logical.get("metadata") or {}).get("deletionTimestamp"):
             return await reconcile_deletion.reconcile(self.api, self.store, self.catalog_for(cluster), cluster,
                                                       logical)

@@ -72,8 +72,8 @@ class NamespaceDefaultsController:
             return None
         if (orjson.loads(record.value).get("metadata") or {}).get("deletionTimestamp"):
             return None
-        await reconcile_defaults.ensure_account(self.api, cluster=cluster, namespace=namespace)
+        await reconcile_defaults.ensure_account(self.api, self.store, cluster=cluster, namespace=namespace)
         if self.ca_bundle is not None:
-            await reconcile_defaults.ensure_root_ca(self.api, cluster=cluster, namespace=namespace,
+            await reconcile_defaults.ensure_root_ca(self.api, self.store, cluster=cluster, namespace=namespace,
                                                     ca_bundle=self.ca_bundle)
         return None

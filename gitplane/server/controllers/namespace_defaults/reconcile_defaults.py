@@ -1,6 +1,7 @@
 """Step 1: the namespace's ``default`` ServiceAccount and ``kube-root-ca.crt`` ConfigMap.
 
-Both are written through the in-process API (so admission and managed fields apply as for any write). A
+Both are read from the store (what a GET would serve, without a request's pipeline) and written through the
+in-process API (so admission and managed fields apply as for any write). A
 ServiceAccount ``default`` that exists is left as it is (users add secrets or pull secrets to it); the ConfigMap
 is the publisher's: its ``ca.crt`` and description are put back when someone changes them, as kube does.
 """
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from gitplane.server.inprocess import InProcessClient
+from gitplane.storage import interface as storage
 
 ACCOUNT = "default"
 ROOT_CA = "kube-root-ca.crt"
@@ -18,9 +22,18 @@ DESCRIPTION = ("Contains a CA bundle that can be used to verify the kube-apiserv
                "distributions of Kubernetes clusters.")
 
 
-async def ensure_account(api: InProcessClient, *, cluster: str, namespace: str) -> None:
+async def _read(store: storage.Store, key: storage.Key) -> dict[str, Any] | None:
+    try:
+        record = await store.get(key)
+    except storage.NotFound:
+        return None
+    obj: dict[str, Any] = orjson.loads(record.value)
+    return obj
+
+
+async def ensure_account(api: InProcessClient, store: storage.Store, *, cluster: str, namespace: str) -> None:
     path = f"/clusters/{cluster}/api/v1/namespaces/{namespace}/serviceaccounts"
-    if (await api.request("GET", f"{path}/{ACCOUNT}")).status == 200:
+    if await _read(store, storage.Key("", "serviceaccounts", "", cluster, namespace, ACCOUNT)) is not None:
         return
     reply = await api.request("POST", path, body={"apiVersion": "v1", "kind": "ServiceAccount",
                                                   "metadata": {"name": ACCOUNT}})
@@ -42,11 +55,11 @@ def is_current(configmap: dict[str, Any], ca_bundle: str) -> bool:
                 and annotations.get("kubernetes.io/description") == DESCRIPTION)
 
 
-async def ensure_root_ca(api: InProcessClient, *, cluster: str, namespace: str, ca_bundle: str) -> None:
+async def ensure_root_ca(api: InProcessClient, store: storage.Store, *, cluster: str, namespace: str,
+                         ca_bundle: str) -> None:
     path = f"/clusters/{cluster}/api/v1/namespaces/{namespace}/configmaps"
-    reply = await api.request("GET", f"{path}/{ROOT_CA}")
-    if reply.status == 200:
-        existing = reply.json()
+    existing = await _read(store, storage.Key("", "configmaps", "", cluster, namespace, ROOT_CA))
+    if existing is not None:
         if is_current(existing, ca_bundle):
             return
         reply = await api.request("PUT", f"{path}/{ROOT_CA}", body=root_ca(ca_bundle, existing))

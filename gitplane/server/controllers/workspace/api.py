@@ -1,8 +1,9 @@
-"""The workspace controller's reads and writes, through the in-process API client (so admission, the CRDs'
-schemas and managed fields apply to them as to any client's).
+"""The workspace controller's reads and writes: writes through the in-process API client (so admission, the
+CRDs' schemas and managed fields apply to them as to any client's), reads from the store (the stored bytes are
+what a GET serves: the system types are not defaulted on read), which skips a request's whole pipeline.
 
 Workspaces are read and written in their parent cluster, LogicalClusters inside the cluster they make exist;
-WorkspaceTypes are read from the store (:class:`~gitplane.server.tenancy.workspacetypes.Resolver`).
+WorkspaceTypes are read from the store too (:class:`~gitplane.server.tenancy.workspacetypes.Resolver`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from gitplane.server.tenancy.index import LogicalClusterIndex
 from gitplane.storage import interface as storage
 
 Obj = dict[str, Any]
+WORKSPACES = storage.Prefix("tenancy.kcp.io", "workspaces", "")
 WORKSPACES_API = "/apis/tenancy.kcp.io/v1alpha1/workspaces"
 
 
@@ -39,13 +41,16 @@ class Workspaces:
     def _path(cluster: str, name: str) -> str:
         return f"/clusters/{cluster}{WORKSPACES_API}/{quote(name, safe='')}"
 
-    async def get(self, cluster: str, name: str) -> Obj | None:
-        reply = await self.api.request("GET", self._path(cluster, name))
-        if reply.status == 404:
+    async def _read(self, key: storage.Key) -> Obj | None:
+        try:
+            record = await self.store.get(key)
+        except storage.NotFound:
             return None
-        reply.raise_for_status()
-        obj: Obj = reply.json()
+        obj: Obj = orjson.loads(record.value)
         return obj
+
+    async def get(self, cluster: str, name: str) -> Obj | None:
+        return await self._read(storage.Key(WORKSPACES.group, WORKSPACES.resource, "", cluster, "", name))
 
     async def _put(self, path: str, obj: Obj) -> Obj:
         reply = await self.api.request("PUT", path, body=obj)
@@ -62,12 +67,7 @@ class Workspaces:
         return await self._put(self._path(cluster, ws["metadata"]["name"]) + "/status", ws)
 
     async def logical_cluster(self, cluster: str) -> Obj | None:
-        reply = await self.api.request("GET", lc.path(cluster))
-        if reply.status == 404:
-            return None
-        reply.raise_for_status()
-        obj: Obj = reply.json()
-        return obj
+        return await self._read(lc.key(cluster))
 
     async def create_logical_cluster(self, cluster: str, obj: Obj) -> Obj | None:
         """The created LogicalCluster, or None when one exists already."""
@@ -89,11 +89,10 @@ class Workspaces:
 
     async def path_of(self, cluster: str) -> str:
         """The canonical path of ``cluster``, from its LogicalCluster (the index may not have seen it yet)."""
-        try:
-            record = await self.store.get(lc.key(cluster))
-        except storage.NotFound:
+        logical = await self.logical_cluster(cluster)
+        if logical is None:
             return self.index.path_of(cluster) or cluster
-        annotations = (orjson.loads(record.value).get("metadata") or {}).get("annotations") or {}
+        annotations = (logical.get("metadata") or {}).get("annotations") or {}
         path = annotations.get(lc.PATH_ANNOTATION)
         return path if isinstance(path, str) and path else cluster
 

@@ -15,7 +15,7 @@ from gitplane.runtime.queue import WorkQueue
 from gitplane.runtime.source import list_and_watch
 from gitplane.runtime.workers import run_controller
 from gitplane.server.controllers.workspace import reconcile_deletion, reconcile_phase, reconcile_scheduling
-from gitplane.server.controllers.workspace.api import Conflict, Workspaces
+from gitplane.server.controllers.workspace.api import WORKSPACES, Conflict, Workspaces
 from gitplane.server.inprocess import InProcessClient
 from gitplane.server.tenancy import logicalclusters as lc
 from gitplane.server.tenancy.index import LogicalClusterIndex
@@ -23,7 +23,6 @@ from gitplane.server.tenancy.workspacetypes import Resolver
 from gitplane.storage import interface as storage
 
 CONTROLLER_NAME = "workspace"
-WORKSPACES = storage.Prefix("tenancy.kcp.io", "workspaces", "")
 
 Key = tuple[str, str]
 
@@ -74,6 +73,6 @@ class WorkspaceController:
             return None
         if (ws.get("metadata") or {}).get("deletionTimestamp"):
             return await reconcile_deletion.reconcile(self.workspaces, cluster, ws)
-        if not (ws.get("spec") or {}).get("cluster"):
+        if not reconcile_scheduling.is_scheduled(ws):
             return await reconcile_scheduling.reconcile(self.workspaces, cluster, ws)
         return await reconcile_phase.reconcile(self.workspaces, cluster, ws)

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from gitplane.server.controllers.workspace import conditions
 from gitplane.server.controllers.workspace.api import Obj, Workspaces
-
-PHASE_LABEL = "tenancy.kcp.io/phase"
+from gitplane.server.tenancy import logicalclusters as lc
 
 
 async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | None:
-    logical = await workspaces.logical_cluster(ws["spec"]["cluster"])
+    read = ws.get("status") or {}
+    await show(workspaces, cluster, ws, await workspaces.logical_cluster(ws["spec"]["cluster"]), read)
+    return None
+
+
+async def show(workspaces: Workspaces, cluster: str, ws: Obj, logical: Obj | None, read: Obj) -> None:
+    """Write ``ws``'s status (as given, with its cluster's phase) unless it is the status ``read``."""
     status = dict(ws.get("status") or {})
     if logical is None:
         phase, initializers = "Unavailable", []
@@ -36,9 +41,8 @@ async def reconcile(workspaces: Workspaces, cluster: str, ws: Obj) -> float | No
         wanted["initializers"] = initializers
     else:
         wanted.pop("initializers", None)
-    if wanted != status or labels.get(PHASE_LABEL) != phase:
+    if wanted != read or labels.get(lc.PHASE_LABEL) != phase:
         # one write: a /status write carries label changes too
-        ws["metadata"]["labels"] = {**labels, PHASE_LABEL: phase}
+        ws["metadata"]["labels"] = {**labels, lc.PHASE_LABEL: phase}
         ws["status"] = wanted
         await workspaces.update_status(cluster, ws)
-    return None
