@@ -8,6 +8,9 @@ baseline of the GET). It prints:
   ConfigMap creates of the same size on the same server in the same run (the cheapest write the server does);
   then the rate until every workspace is ``Ready`` (its LogicalCluster created and initialized: namespaces
   ``default`` and ``kube-system``, their ServiceAccounts and CA ConfigMaps), goal >= 1,000 workspaces/s;
+* what one workspace costs the server: its CPU time per workspace (all its controllers included) and the API
+  writes per workspace (the client's create and the system's own, from ``apiserver_request_total``), beside the
+  rate were each of those writes as cheap as the ConfigMap creates above;
 * the server's resident memory per workspace: the growth of its RSS from half the workspaces to all of them,
   each time once all are Ready (goal <= 5 KB);
 * GET of one ConfigMap in one workspace (p50, wrk, 4 connections) with all the workspaces, beside the same GET
@@ -84,20 +87,28 @@ def until_ready(client: Client) -> float:
     return time.monotonic() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def writes(client: Client) -> int:
+    """The API writes the server has answered so far (every verb that changes something, any code)."""
+    text = request(client.conn, "GET", "/metrics").decode()
+    return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith("apiserver_request_total{") and any(
+                       f'verb="{verb}"' in line for verb in ("POST", "PUT", "PATCH", "DELETE"))))
+
+
 def until_idle(pid: int, *, below: float = 0.05, seconds: float = 1.0) -> None:
     """Wait until the server uses less than ``below`` of a core over ``seconds`` (its controllers caught up
     with what the workspaces set off: ServiceAccounts, CA ConfigMaps, the garbage collector's graph)."""
-    tick = os.sysconf("SC_CLK_TCK")
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-
-    def cpu() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / tick
-
     while time.monotonic() < deadline:
-        before = cpu()
+        before = cpu_seconds(pid)
         time.sleep(seconds)
-        if cpu() - before < below * seconds:
+        if cpu_seconds(pid) - before < below * seconds:
             return
     raise RuntimeError("the server never became idle")
 
@@ -153,6 +164,7 @@ def main() -> None:
         configmaps = create(tmp, many_port, token, CONFIGMAP, seconds=args.seconds, tag="cm", path=cm_path)
         # memory is read at half the workspaces and at all of them: the slope leaves out what the server
         # holds whatever the count (caches that fill up to their bound, the watch ring, allocator slack)
+        cpu_before, writes_before, count_before = cpu_seconds(many.pid), writes(client), count(client)
         half_accepted, half_busy, half_seconds = fill(tmp, many_port, token, client,
                                                       wanted=args.workspaces // 2, seconds=args.seconds, tag="a")
         until_idle(many.pid)
@@ -161,6 +173,9 @@ def main() -> None:
                                                       seconds=args.seconds, tag="b")
         until_idle(many.pid)
         created, rss_all = count(client), rss_mb(many.pid)
+        filled = max(created - count_before, 1)
+        cpu_ms = (cpu_seconds(many.pid) - cpu_before) * 1000 / filled
+        writes_each = (writes(client) - writes_before) / filled
         accept_rate = (half_accepted + rest_accepted) / max(half_busy + rest_busy, 1)
         total_seconds = half_seconds + rest_seconds
         fill(tmp, few_port, few_token, few_client, wanted=100, seconds=1, tag="c")
@@ -190,6 +205,9 @@ def main() -> None:
           " store at FULL)")
     print(f"  create (16 connections)   Workspaces accepted {accept_rate:7.0f}/s   ConfigMaps {configmaps}   "
           f"until all Ready {created / total_seconds:7.0f} workspaces/s ({total_seconds:.0f} s; goal >= 1,000/s)")
+    print(f"  cost per workspace        {cpu_ms:.2f} ms of server CPU, {writes_each:.1f} API writes: "
+          f"{1000 / cpu_ms:.0f} workspaces/s on one core; were every write as cheap as a ConfigMap create, "
+          f"{configmaps.requests_per_second / writes_each:.0f}/s")
     per_workspace_kb = (rss_all - rss_half) * 1024 / max(created - at_half, 1)
     print(f"  memory                    RSS {rss_half:.0f} MiB at {at_half} workspaces, {rss_all:.0f} MiB at {created}:"
           f" {per_workspace_kb:.2f} KB per workspace (goal <= 5 KB)")

@@ -23,6 +23,8 @@ How the server uses them:
     pruning          unknown-field pruning, with the pruned paths
     defaulting       null pruning and defaults
     values           the schema walk of kube-openapi (types, formats, bounds, junctors, enum, required)
+    validity         each schema compiled once into checks that tell, fast, whether the walk finds no error
+                     (the walk then runs only for invalid values, to word their errors)
     ratcheting       on update, which old value each node is compared with
     numbers, formats the numeric and string-format checks used by values
     result           kube-openapi errors -> kube field errors
