@@ -107,7 +107,7 @@ class SQLiteStore:
         self._readers = ReaderPool(path, size=readers)
         self._writer = Writer(writer_conn, revision=revision, compacted=compacted, last_time=last_time,
                               clock=clock, stats=self.stats, revisions=revisions, hand_back=self._hand_back,
-                              committed_keys=self._cache.invalidate)
+                              committed_objects=self._cache.committed)
         self._checkpointer = Checkpointer(path, synchronous=synchronous, commits=self._commits,
                                           request_catch_up=self._writer.request_catch_up, stats=self.stats,
                                           interval=checkpoint_interval)

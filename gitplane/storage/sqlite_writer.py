@@ -106,7 +106,8 @@ class Writer:
 
     def __init__(self, conn: sqlite3.Connection, *, revision: Revision, compacted: Revision,
                  last_time: float, clock: Callable[[], float], stats: SQLiteStats, revisions: RevisionFile,
-                 hand_back: Callable[[Committed], None], committed_keys: Callable[[list[str]], None],
+                 hand_back: Callable[[Committed], None],
+                 committed_objects: Callable[[list[tuple[str, Event]]], None],
                  max_batch: int = 1000,
                  compaction_chunk: int = 2000) -> None:
         self._conn = conn
@@ -118,7 +119,7 @@ class Writer:
         self._clock = clock
         self._stats = stats
         self._hand_back = hand_back
-        self._committed_keys = committed_keys
+        self._committed_objects = committed_objects
         self._catch_up = False
         self._max_batch = max_batch
         self._compaction_chunk = compaction_chunk
@@ -188,6 +189,7 @@ class Writer:
         revision, compacted = self._revision, self._compacted
         writes: list[tuple[WriteOp, Event | Exception]] = []
         rows: list[_EventRow] = []
+        objects: list[tuple[str, Event]] = []
         self._compactions.extend(op for op in batch if isinstance(op, CompactOp))
         conn = self._conn
         try:
@@ -205,7 +207,9 @@ class Writer:
                     revision += 1
                     writes.append((op, event))
                     previous = event.previous
-                    rows.append((revision, op.key.encode(), EVENT_CODES[event.type], event.record.value,
+                    encoded = op.key.encode()
+                    objects.append((encoded, event))
+                    rows.append((revision, encoded, EVENT_CODES[event.type], event.record.value,
                                  None if previous is None else previous.revision,
                                  None if previous is None else previous.value, now, value_checksum,
                                  previous_checksum))
@@ -224,7 +228,8 @@ class Writer:
             self._visible = self._revision
             self._fail(batch, exc)
             return
-        self._committed_keys([row[1] for row in rows])  # before anyone learns of the write
+        # before anyone learns of the write
+        self._committed_objects(objects)
         if revision != self._revision:
             self._revisions.acknowledge(revision)
         self._revision, self._compacted = revision, compacted

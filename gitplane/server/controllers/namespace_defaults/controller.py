@@ -1,8 +1,9 @@
 """What the namespace-defaults controller watches, its queue and its workers.
 
 Three watches, each over every logical cluster (no task per workspace): namespaces (a new or changed one is
-checked), ServiceAccounts and ConfigMaps (a deleted ``default`` account or a changed or deleted
-``kube-root-ca.crt`` brings its namespace back to the queue; every other object is one name comparison). Keys
+checked), ServiceAccounts and ConfigMaps (a deleted ``default`` account, or a ``kube-root-ca.crt`` deleted or
+changed away from the CA it must hold, brings its namespace back to the queue; the controller's own writes do
+not, and every other object is one name comparison). Keys
 are ``(cluster, namespace)``; a reconcile reads the namespace and skips a terminating one.
 """
 
@@ -39,18 +40,28 @@ class NamespaceDefaultsController:
 
     async def run(self) -> None:
         """Watch and reconcile until cancelled."""
-        watches = [self._follow(NAMESPACES, lambda key: key.name, lambda _key, _type: True),
+        watches = [self._follow(NAMESPACES, lambda key: key.name, lambda _event: True),
                    self._follow(ACCOUNTS, lambda key: key.namespace,
-                                lambda key, kind: key.name == reconcile_defaults.ACCOUNT
-                                and kind is storage.EventType.DELETED)]
+                                lambda event: event.record.key.name == reconcile_defaults.ACCOUNT
+                                and event.type is storage.EventType.DELETED)]
         if self.ca_bundle is not None:
-            watches.append(self._follow(CONFIGMAPS, lambda key: key.namespace,
-                                        lambda key, _kind: key.name == reconcile_defaults.ROOT_CA))
+            watches.append(self._follow(CONFIGMAPS, lambda key: key.namespace, self._root_ca_changed))
         await run_controller(self.queue, self.reconcile, name=CONTROLLER_NAME, workers=self.workers,
                              sources=watches)
 
+    def _root_ca_changed(self, event: storage.Event) -> bool:
+        """A ``kube-root-ca.crt`` deleted, or changed away from what it must hold (its own writes are not)."""
+        if event.record.key.name != reconcile_defaults.ROOT_CA:
+            return False
+        if event.type is storage.EventType.DELETED or self.ca_bundle is None:
+            return True
+        try:
+            return not reconcile_defaults.is_current(orjson.loads(event.record.value), self.ca_bundle)
+        except orjson.JSONDecodeError:
+            return True
+
     async def _follow(self, prefix: storage.Prefix, namespace_of: Callable[[storage.Key], str],
-                      wanted: Callable[[storage.Key, storage.EventType], bool]) -> None:
+                      wanted: Callable[[storage.Event], bool]) -> None:
         def listed(page: storage.Page) -> None:
             if prefix is NAMESPACES:
                 for record in page.records:
@@ -58,7 +69,7 @@ class NamespaceDefaultsController:
 
         def changed(event: storage.Event) -> None:
             key = event.record.key
-            if wanted(key, event.type):
+            if wanted(event):
                 self.queue.add((key.cluster, namespace_of(key)))
 
         await list_and_watch(self.store, prefix, name=f"{CONTROLLER_NAME}-{prefix.resource}", on_list=listed,
