@@ -21,7 +21,9 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
+
+import orjson
 
 Revision = int
 
@@ -261,3 +263,14 @@ class Store(Protocol):
     async def close(self) -> None:
         """Flush, stop background work, end every watch."""
         ...
+
+
+async def get_object(store: Store, key: Key) -> dict[str, Any] | None:
+    """The object stored at ``key``, decoded, or None when there is none (what a GET of a type that is not
+    defaulted on read serves, without a request's pipeline)."""
+    try:
+        record = await store.get(key)
+    except NotFound:
+        return None
+    obj: dict[str, Any] = orjson.loads(record.value)
+    return obj

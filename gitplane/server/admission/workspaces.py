@@ -59,7 +59,7 @@ class WorkspaceAdmission:
     def __init__(self, index: Index, external_url: str, cache: wst.WorkspaceTypeCache | None = None) -> None:
         """``external_url``: the server's URL as clients reach it, the base of ``spec.URL``."""
         self._index = index
-        self._external_url = external_url.rstrip("/")
+        self._external_url = external_url
         self._cache = cache
 
     def _resolver(self, attrs: Attributes) -> wst.Resolver:
@@ -128,7 +128,7 @@ class WorkspaceAdmission:
             raise _forbidden(attrs, str(exc)) from None
         spec["type"] = {"name": ref.name, "path": ref.path or wt.path}
         spec["cluster"] = name
-        spec["URL"] = f"{self._external_url}/clusters/{path}:{meta.get('name', '')}"
+        spec["URL"] = lc.url(self._external_url, f"{path}:{meta.get('name', '')}")
         obj["status"] = {"phase": "Scheduling"}
         meta.setdefault("labels", {})[lc.PHASE_LABEL] = "Scheduling"
         labels = (wt.spec.get("additionalWorkspaceLabels") or {})

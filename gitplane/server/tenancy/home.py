@@ -63,7 +63,7 @@ class HomeWorkspaces:
         self._resources = resources
         self._store = store
         self._types = types
-        self._external_url = external_url.rstrip("/")
+        self._external_url = external_url
         self._api: InProcessClient | None = None
 
     def bind(self, api: InProcessClient) -> None:
@@ -124,6 +124,6 @@ class HomeWorkspaces:
                 "metadata": {"name": HOME, "creationTimestamp": (logical.get("metadata") or {}).get(
                     "creationTimestamp"), "annotations": {"kcp.io/cluster": ROOT}},
                 "spec": {"type": {"name": HOME_TYPE.name, "path": HOME_TYPE.path}, "cluster": name,
-                         "URL": f"{self._external_url}/clusters/{home_path(user)}"},
+                         "URL": lc.url(self._external_url, home_path(user))},
                 "status": {"phase": status.get("phase"), **({"conditions": status["conditions"]}
                                                             if status.get("conditions") else {})}}

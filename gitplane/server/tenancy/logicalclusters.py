@@ -46,6 +46,11 @@ def key(cluster: str) -> storage.Key:
     return storage.Key(GROUP, RESOURCE, "", cluster, "", NAME)
 
 
+def url(external_url: str, path: str) -> str:
+    """A workspace's ``spec.URL``: the server's URL as clients reach it, then the workspace's path."""
+    return f"{external_url.rstrip('/')}/clusters/{path}"
+
+
 def path(cluster: str) -> str:
     """The API path of ``cluster``'s LogicalCluster."""
     return f"/clusters/{cluster}/apis/{API_VERSION}/{RESOURCE}/{NAME}"

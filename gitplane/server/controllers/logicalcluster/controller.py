@@ -4,9 +4,6 @@ its queue and its workers. Keys are logical cluster names."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-import orjson
 
 from gitplane.runtime.queue import WorkQueue
 from gitplane.runtime.source import list_and_watch
@@ -48,9 +45,8 @@ class LogicalClusterController:
             self.queue.add(event.record.key.cluster)
 
     async def reconcile(self, cluster: str) -> float | None:
-        try:  # the stored bytes are what a GET serves (LogicalClusters are not defaulted on read)
-            logical: dict[str, Any] = orjson.loads((await self.store.get(lc.key(cluster))).value)
-        except storage.NotFound:
+        logical = await storage.get_object(self.store, lc.key(cluster))
+        if logical is None:
             return None
         if (logical.get("metadata") or {}).get("deletionTimestamp"):
             return await reconcile_deletion.reconcile(self.api, self.store, self.catalog_for(cluster), cluster,

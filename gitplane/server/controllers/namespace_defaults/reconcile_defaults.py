@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from gitplane.server.inprocess import InProcessClient
 from gitplane.storage import interface as storage
 
@@ -22,18 +20,9 @@ DESCRIPTION = ("Contains a CA bundle that can be used to verify the kube-apiserv
                "distributions of Kubernetes clusters.")
 
 
-async def _read(store: storage.Store, key: storage.Key) -> dict[str, Any] | None:
-    try:
-        record = await store.get(key)
-    except storage.NotFound:
-        return None
-    obj: dict[str, Any] = orjson.loads(record.value)
-    return obj
-
-
 async def ensure_account(api: InProcessClient, store: storage.Store, *, cluster: str, namespace: str) -> None:
     path = f"/clusters/{cluster}/api/v1/namespaces/{namespace}/serviceaccounts"
-    if await _read(store, storage.Key("", "serviceaccounts", "", cluster, namespace, ACCOUNT)) is not None:
+    if await storage.get_object(store, storage.Key("", "serviceaccounts", "", cluster, namespace, ACCOUNT)) is not None:
         return
     reply = await api.request("POST", path, body={"apiVersion": "v1", "kind": "ServiceAccount",
                                                   "metadata": {"name": ACCOUNT}})
@@ -58,7 +47,7 @@ def is_current(configmap: dict[str, Any], ca_bundle: str) -> bool:
 async def ensure_root_ca(api: InProcessClient, store: storage.Store, *, cluster: str, namespace: str,
                          ca_bundle: str) -> None:
     path = f"/clusters/{cluster}/api/v1/namespaces/{namespace}/configmaps"
-    existing = await _read(store, storage.Key("", "configmaps", "", cluster, namespace, ROOT_CA))
+    existing = await storage.get_object(store, storage.Key("", "configmaps", "", cluster, namespace, ROOT_CA))
     if existing is not None:
         if is_current(existing, ca_bundle):
             return

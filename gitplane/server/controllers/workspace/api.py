@@ -11,8 +11,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import orjson
-
 from gitplane.server.inprocess import InProcessClient
 from gitplane.server.tenancy import logicalclusters as lc
 from gitplane.server.tenancy import workspacetypes as wst
@@ -34,23 +32,16 @@ class Workspaces:
         self.api = api
         self.store = store
         self.index = index
-        self.external_url = external_url.rstrip("/")
+        self.external_url = external_url
         self.types = types
 
     @staticmethod
     def _path(cluster: str, name: str) -> str:
         return f"/clusters/{cluster}{WORKSPACES_API}/{quote(name, safe='')}"
 
-    async def _read(self, key: storage.Key) -> Obj | None:
-        try:
-            record = await self.store.get(key)
-        except storage.NotFound:
-            return None
-        obj: Obj = orjson.loads(record.value)
-        return obj
-
     async def get(self, cluster: str, name: str) -> Obj | None:
-        return await self._read(storage.Key(WORKSPACES.group, WORKSPACES.resource, "", cluster, "", name))
+        key = storage.Key(WORKSPACES.group, WORKSPACES.resource, "", cluster, "", name)
+        return await storage.get_object(self.store, key)
 
     async def _put(self, path: str, obj: Obj) -> Obj:
         reply = await self.api.request("PUT", path, body=obj)
@@ -67,7 +58,7 @@ class Workspaces:
         return await self._put(self._path(cluster, ws["metadata"]["name"]) + "/status", ws)
 
     async def logical_cluster(self, cluster: str) -> Obj | None:
-        return await self._read(lc.key(cluster))
+        return await storage.get_object(self.store, lc.key(cluster))
 
     async def create_logical_cluster(self, cluster: str, obj: Obj) -> Obj | None:
         """The created LogicalCluster, or None when one exists already."""
@@ -78,9 +69,6 @@ class Workspaces:
         reply.raise_for_status()
         created: Obj = reply.json()
         return created
-
-    async def update_logical_cluster_status(self, cluster: str, obj: Obj) -> Obj:
-        return await self._put(lc.path(cluster) + "/status", obj)
 
     async def delete_logical_cluster(self, cluster: str) -> None:
         reply = await self.api.request("DELETE", lc.path(cluster))
@@ -97,4 +85,4 @@ class Workspaces:
         return path if isinstance(path, str) and path else cluster
 
     def url(self, path: str) -> str:
-        return f"{self.external_url}/clusters/{path}"
+        return lc.url(self.external_url, path)
